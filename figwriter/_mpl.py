@@ -1,0 +1,191 @@
+"""The matplotlib renderer, and drawing users' figures with Agg.
+
+``render_matplotlib`` draws a real ``imshow`` + ``colorbar`` on a
+``matplotlib.figure.Figure`` (never through pyplot). Figures are reused: one per
+layout key (shape, colormap, norm type, extension, title and label presence),
+kept in a small LRU cache so a training loop that logs the same tag every step
+pays for the figure's construction once.
+
+``figure_to_rgba`` draws any figure with Agg without replacing the figure's
+own canvas, so an interactive figure stays usable.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._scale import ColorScale
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["render_matplotlib", "figure_to_rgba", "close_if_managed", "FigureCache"]
+
+#: the figure's longer side, in inches, at FIG_DPI
+FIG_SIZE = 6.0
+FIG_DPI = 100
+#: width of the colour bar and its labels, in inches
+_BAR_ALLOWANCE = 1.5
+
+
+def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
+    """Draw ``figure`` with Agg and return its RGBA pixels (H, W, 4), a copy.
+
+    The figure's own canvas (and with it any window or notebook widget showing
+    it) is put back afterwards, as is its dpi.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    old_canvas = figure.canvas
+    try:
+        canvas = FigureCanvasAgg(figure)  # attaches itself to the figure
+        if dpi is not None:
+            old_dpi = figure.dpi
+            # with the Agg canvas attached, no GUI window is resized
+            figure.dpi = dpi
+            try:
+                canvas.draw()
+                buf = np.asarray(canvas.buffer_rgba()).copy()
+            finally:
+                figure.dpi = old_dpi
+        else:
+            canvas.draw()
+            buf = np.asarray(canvas.buffer_rgba()).copy()
+    finally:
+        figure.set_canvas(old_canvas)
+    return buf
+
+
+def close_if_managed(figure: Figure) -> None:
+    """Close a pyplot-managed figure; figures pyplot never saw need nothing."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(figure)
+
+
+class FigureCache:
+    """A bounded LRU of reusable figures, safe to share between threads."""
+
+    def __init__(self, maxsize: int = 16) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, _ColorbarFigure] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def take(self, key: Hashable) -> _ColorbarFigure | None:
+        """Remove and return the figure for ``key`` (a figure is used by one thread)."""
+        with self._lock:
+            return self._items.pop(key, None)
+
+    def give_back(self, key: Hashable, fig: _ColorbarFigure) -> None:
+        with self._lock:
+            self._items[key] = fig
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class _ColorbarFigure:
+    """A Figure with one image axes and a colour bar, redrawn with new data.
+
+    The layout is fixed when the figure is made (margins reserved for tick
+    labels up to about nine characters, the title and the bar's label), so
+    redrawing needs no layout engine and the picture does not move between steps.
+    """
+
+    # margins in inches
+    LEFT, BOTTOM, TOP, TOP_TITLE = 0.55, 0.4, 0.15, 0.4
+    GAP, BAR, BAR_TEXT = 0.15, 0.2, 0.95
+
+    def __init__(self, shape: tuple[int, int], scale: ColorScale) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        h, w = shape
+        aspect = w / h
+        longest = FIG_SIZE - _BAR_ALLOWANCE
+        img_w, img_h = (longest, longest / aspect) if aspect >= 1 else (longest * aspect, longest)
+        img_w, img_h = max(img_w, 1.0), max(img_h, 1.0)
+        top = self.TOP_TITLE
+        fw = self.LEFT + img_w + self.GAP + self.BAR + self.BAR_TEXT
+        fh = self.BOTTOM + img_h + top
+        self.figure = Figure(figsize=(fw, fh), dpi=FIG_DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_axes(
+            (self.LEFT / fw, self.BOTTOM / fh, img_w / fw, img_h / fh)
+        )
+        cax = self.figure.add_axes(
+            ((self.LEFT + img_w + self.GAP) / fw, self.BOTTOM / fh, self.BAR / fw, img_h / fh)
+        )
+        placeholder = np.zeros(shape)
+        self.image = self.ax.imshow(
+            placeholder, cmap=scale.cmap, norm=scale.norm, interpolation="nearest",
+            aspect="auto",
+        )
+        self.colorbar = self.figure.colorbar(self.image, cax=cax, extend=scale.extend)
+
+    def draw(self, data: np.ndarray, scale: ColorScale, title: str | None,
+             label: str | None) -> np.ndarray:
+        self.image.set_cmap(scale.cmap)
+        if type(scale.norm) is type(self.image.norm) and _same_shape_params(
+            scale.norm, self.image.norm
+        ):
+            self.image.set_clim(scale.vmin, scale.vmax)
+        else:
+            self.image.set_norm(scale.norm)  # the colour bar follows through its callback
+        self.image.set_data(np.ma.masked_invalid(data, copy=False))
+        self.ax.set_title(title or "")
+        self.colorbar.set_label(label or "")
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+
+
+def _same_shape_params(a: object, b: object) -> bool:
+    """Whether two norms of one class differ only in their limits."""
+    keys = ("_linthresh", "_base", "_vcenter", "_halfrange", "gamma", "clip")
+    return all(getattr(a, k, None) == getattr(b, k, None) for k in keys)
+
+
+_CACHE = FigureCache()
+
+
+def render_matplotlib(
+    data: np.ndarray,
+    scale: ColorScale,
+    *,
+    title: str | None = None,
+    label: str | None = None,
+    key: Hashable = None,
+    cache: FigureCache | None = None,
+) -> np.ndarray:
+    """Draw ``data`` with ``imshow`` + ``colorbar`` and return RGB uint8 pixels.
+
+    ``key`` identifies the stream (for example the tag); figures are reused for
+    calls with the same key, shape, colormap, norm type and colour-bar layout.
+    """
+    cache = _CACHE if cache is None else cache
+    full_key = (
+        key,
+        data.shape,
+        scale.cmap.name,
+        type(scale.norm),
+        scale.extend,
+    )
+    fig = cache.take(full_key)
+    if fig is None:
+        fig = _ColorbarFigure(data.shape, scale)
+    rgb = fig.draw(data, scale, title, label)
+    cache.give_back(full_key, fig)
+    return rgb
