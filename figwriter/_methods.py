@@ -95,6 +95,9 @@ class FigureMethods:
     ) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _wait_pending(self) -> None:
+        """Wait for pictures still being rendered (none in synchronous mode)."""
+
     def _submit(self, job: Callable[[], tuple[bytes, int, int, int]], tag: str,
                 global_step: int | None, walltime: float | None) -> None:
         """Run a render+encode job and emit its PNG (synchronously)."""

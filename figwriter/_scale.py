@@ -21,7 +21,15 @@ from matplotlib import colormaps
 from matplotlib import colors as mcolors
 from matplotlib.transforms import nonsingular
 
-__all__ = ["ColorScale", "ScaleOptions", "scale_options", "resolve_scale", "get_cmap", "NormLike", "CmapLike"]
+__all__ = [
+    "ColorScale",
+    "ScaleOptions",
+    "scale_options",
+    "resolve_scale",
+    "get_cmap",
+    "NormLike",
+    "CmapLike",
+]
 
 NormLike = Union[str, mcolors.Normalize]
 CmapLike = Union[str, mcolors.Colormap, None]

@@ -8,6 +8,7 @@ comet hook exactly as the parent's ``add_image`` does.
 from __future__ import annotations
 
 from tensorboardX import SummaryWriter
+from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
@@ -31,6 +32,19 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     ...     writer.add_colormapped_image("field", np.eye(8), global_step=0)
     """
 
+    def flush(self) -> None:
+        """Write every pending event to disk, then flush the event files.
+
+        tensorboardX's own ``flush`` flushes the file but leaves events still
+        queued for its logger thread unwritten; this one first lets that thread
+        drain its queue (events are written in order), so everything logged
+        before ``flush()`` is readable when it returns.
+        """
+        self._wait_pending()
+        for file_writer in (self.all_writers or {}).values():
+            _drain_event_queue(file_writer)
+        super().flush()
+
     def _emit_png(
         self,
         tag: str,
@@ -47,3 +61,18 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         summary = Summary(value=[Summary.Value(tag=_clean_tag(tag), image=image)])
         self._get_file_writer().add_summary(summary, global_step, walltime)
         self._get_comet_logger().log_image_encoded(png, tag, step=global_step)
+
+
+def _drain_event_queue(file_writer: object) -> None:
+    """Have a tensorboardX FileWriter's logger thread write all it has queued.
+
+    The thread stops at a shutdown marker put behind the queued events, so when
+    it has joined, every earlier event is in the file; a fresh thread then takes
+    over the same queue and file, as ``EventFileWriter.reopen`` does.
+    """
+    events = getattr(file_writer, "event_writer", None)
+    if events is None or events._closed or events._worker is None:
+        return
+    events._worker.stop()
+    events._worker = _EventLoggerThread(events._event_queue, events._ev_writer, events._flush_secs)
+    events._worker.start()

@@ -1,0 +1,15 @@
+"""Doctest set-up: every docstring example gets a fresh ``logdir`` and ``np``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import figwriter
+
+
+@pytest.fixture(autouse=True)
+def _doctest_namespace(doctest_namespace: dict, tmp_path) -> None:
+    doctest_namespace["np"] = np
+    doctest_namespace["logdir"] = str(tmp_path / "run")
+    doctest_namespace["FigureSummaryWriter"] = figwriter.FigureSummaryWriter
