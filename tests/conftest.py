@@ -1,22 +1,28 @@
-"""Shared fixtures: Agg forced, figures closed, a seeded rng, a fresh logdir."""
+"""Shared fixtures: Agg forced, figures closed, a seeded rng, a fresh logdir.
+
+``writer_cls`` / ``writer`` run a test once per writer class: figwriter's
+tensorboardX writer, and its torch.utils.tensorboard writer where torch is
+installed.
+"""
 
 from __future__ import annotations
+
+import importlib.util
+import sys
 
 import matplotlib
 import numpy as np
 import pytest
 
-
-
 matplotlib.use("Agg", force=True)
+
+_HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     """Close every pyplot figure a test opened (the library itself opens none)."""
     yield
-    import sys
-
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
@@ -32,10 +38,26 @@ def logdir(tmp_path) -> str:
     return str(tmp_path / "run")
 
 
-@pytest.fixture
-def writer(logdir):
-    from figwriter import FigureSummaryWriter
+@pytest.fixture(
+    params=[
+        "tensorboardX",
+        pytest.param(
+            "torch",
+            marks=pytest.mark.skipif(not _HAVE_TORCH, reason="torch is not installed"),
+        ),
+    ]
+)
+def writer_cls(request):
+    """Each FigureSummaryWriter class: over tensorboardX, and over torch.utils.tensorboard."""
+    if request.param == "torch":
+        from figwriter.torch import FigureSummaryWriter
+    else:
+        from figwriter import FigureSummaryWriter
+    return FigureSummaryWriter
 
-    w = FigureSummaryWriter(logdir)
+
+@pytest.fixture
+def writer(writer_cls, logdir):
+    w = writer_cls(logdir)
     yield w
     w.close()

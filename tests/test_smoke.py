@@ -8,7 +8,10 @@ from matplotlib.figure import Figure
 from ._readback import read_image_protos, read_images
 
 
-def test_one_call_of_each_method_reads_back(writer, logdir, rng):
+def test_one_call_of_each_method_reads_back(logdir, rng):
+    from figwriter import FigureSummaryWriter
+
+    writer = FigureSummaryWriter(logdir)
     fig = Figure(figsize=(3, 2), dpi=50)
     fig.subplots().plot([3, 1, 2])
     writer.add_figure_png("figure", fig, global_step=3, walltime=100.0)
