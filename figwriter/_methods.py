@@ -8,6 +8,7 @@ The tensorboardX writer (``figwriter.FigureSummaryWriter``) and the torch one
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
@@ -18,6 +19,8 @@ from . import _convert, _png, _scale
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
+
+    from ._background import Worker
 
 __all__ = ["FigureMethods", "RENDERERS", "Renderer"]
 
@@ -37,12 +40,23 @@ def _check_renderer(renderer: object) -> str:
     return str(renderer)
 
 
+def _check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__}")
+    return bool(value)
+
+
+def _check_int(value: object, name: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bounds}; got {value}")
+    return int(value)
+
+
 def _check_max_size(max_size: object) -> int:
-    if isinstance(max_size, bool) or not isinstance(max_size, (int, np.integer)):
-        raise TypeError(f"max_size must be an int; got {type(max_size).__name__}")
-    if not 16 <= max_size <= MAX_PICTURE_SIDE:
-        raise ValueError(f"max_size must be between 16 and {MAX_PICTURE_SIDE}; got {max_size}")
-    return int(max_size)
+    return _check_int(max_size, "max_size", low=16, high=MAX_PICTURE_SIDE)
 
 
 def _check_text(value: object, name: str) -> str | None:
@@ -80,7 +94,37 @@ def render(
 
 
 class FigureMethods:
-    """Mixin: ``add_figure_png`` and ``add_colormapped_image`` over an emit stage."""
+    """Mixin: the figure methods over an emit stage, optionally in the background.
+
+    Parameters
+    ----------
+    async_render : bool, default False
+        Render, encode and write pictures on a worker thread. Calls return once
+        they have taken what they need from their input (a copy); ``global_step``
+        and walltime are fixed at call time; pictures are byte-identical to the
+        synchronous mode's.
+    max_pending : int, default 16
+        With ``async_render``, how many pictures may wait; a call blocks while
+        the queue is full (nothing is dropped).
+    *args, **kwargs
+        Everything the parent writer class takes.
+    """
+
+    def __init__(self, *args: Any, async_render: bool = False, max_pending: int = 16,
+                 **kwargs: Any) -> None:
+        _check_bool(async_render, "async_render")
+        max_pending = _check_int(max_pending, "max_pending", low=1)
+        super().__init__(*args, **kwargs)
+        self._worker: Worker | None = None
+        if async_render:
+            from ._background import Worker
+
+            self._worker = Worker(int(max_pending))
+
+    @property
+    def async_render(self) -> bool:
+        """Whether pictures are rendered and written on a worker thread."""
+        return self._worker is not None
 
     # -- emit: supplied by the writer class -------------------------------------------
     def _emit_png(
@@ -95,14 +139,58 @@ class FigureMethods:
     ) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _call_metadata(self, global_step: int | None,
+                       walltime: float | None) -> tuple[int | None, float | None]:
+        """Step and walltime as the event would get them if written now."""
+        return global_step, (time.time() if walltime is None else walltime)
+
+    def _ensure_file_writer(self) -> None:
+        """Open the event file now (on the caller's thread) if it is closed."""
+
     def _wait_pending(self) -> None:
-        """Wait for pictures still being rendered (none in synchronous mode)."""
+        """Wait for pictures still being rendered; raise a background failure."""
+        if self._worker is not None:
+            self._worker.wait()
 
     def _submit(self, job: Callable[[], tuple[bytes, int, int, int]], tag: str,
                 global_step: int | None, walltime: float | None) -> None:
-        """Run a render+encode job and emit its PNG (synchronously)."""
-        png, height, width, colorspace = job()
-        self._emit_png(tag, png, height, width, colorspace, global_step, walltime)
+        """Run a render+encode job and emit its PNG, now or on the worker."""
+        if self._worker is None:
+            png, height, width, colorspace = job()
+            self._emit_png(tag, png, height, width, colorspace, global_step, walltime)
+            return
+        self._worker.raise_error()
+        global_step, walltime = self._call_metadata(global_step, walltime)
+        self._ensure_file_writer()
+        emit = self._emit_png
+
+        def run() -> None:
+            png, height, width, colorspace = job()
+            emit(tag, png, height, width, colorspace, global_step, walltime)
+
+        self._worker.submit(run)
+
+    def _take(self, data: np.ndarray) -> np.ndarray:
+        """What a job keeps of the caller's array: the array itself, or a copy in
+        background mode (the caller may change or free it after the call)."""
+        if self._worker is None:
+            return data
+        return np.array(data, order="C", copy=True)
+
+    def close(self) -> None:
+        """Write every pending picture, then close as the parent writer does.
+
+        A background failure not yet reported is raised after closing.
+        """
+        error: BaseException | None = None
+        if self._worker is not None:
+            try:
+                self._worker.close()
+            except BaseException as err:
+                error = err
+        super().close()  # type: ignore[misc]
+        if error is not None:
+            raise error
 
     # -- public methods ----------------------------------------------------------------
     def add_figure_png(
@@ -151,7 +239,7 @@ class FigureMethods:
                 raise TypeError(f"dpi must be a number or None; got {type(dpi).__name__}")
             if not (np.isfinite(dpi) and dpi > 0):
                 raise ValueError(f"dpi must be a positive finite number; got {dpi}")
-        figures = list(figure) if isinstance(figure, (list, tuple)) else [figure]
+        figures: list[Any] = list(figure) if isinstance(figure, (list, tuple)) else [figure]
         if not figures:
             raise ValueError("figure must be a Figure or a non-empty list of Figures; got []")
         from matplotlib.figure import Figure as _Figure
@@ -167,25 +255,32 @@ class FigureMethods:
 
     def _figure_job(self, figures: list[Figure], dpi: float | None, close: bool,
                     grid: bool) -> Callable[[], tuple[bytes, int, int, int]]:
-        """Draw now (the caller owns the figures) and return the encode job."""
+        """The render+encode job for figures.
+
+        Figures the caller keeps (``close=False``, or any synchronous call) are
+        drawn now, on the caller's thread; closed ones may be drawn by the worker.
+        """
         from ._mpl import close_if_managed, figure_to_rgba
 
-        pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
-        if close:
-            for f in figures:
-                close_if_managed(f)
-        if grid:
+        def draw() -> np.ndarray:
+            pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
+            if not grid:
+                return pictures[0]
             shapes = {p.shape for p in pictures}
             if len(shapes) != 1:
                 raise ValueError(
                     "figure: every figure in a list must draw to the same size; got "
                     + ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
                 )
-            rgb = _figure_grid(pictures)
-        else:
-            rgb = pictures[0]
+            return _figure_grid(pictures)
+
+        drawn = draw() if (self._worker is None or not close) else None
+        if close:
+            for f in figures:
+                close_if_managed(f)
 
         def job() -> tuple[bytes, int, int, int]:
+            rgb = drawn if drawn is not None else draw()
             return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
 
         return job
@@ -278,9 +373,126 @@ class FigureMethods:
 
         self._submit(job, tag, global_step, walltime)
 
-    def _take(self, data: np.ndarray) -> np.ndarray:
-        """What a job keeps of the caller's array (synchronous: the array itself)."""
-        return data
+    def add_colormapped_images(
+        self,
+        tag: str,
+        values: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        dataformats: str = "NHW",
+        *,
+        shared_scale: bool = True,
+        ncols: int | None = None,
+        titles: Sequence[str | None] | None = None,
+        cmap: CmapArg = None,
+        vmin: float | None = None,
+        vmax: float | None = None,
+        robust: bool = False,
+        center: float | None = None,
+        norm: NormArg = "linear",
+        label: str | None = None,
+        renderer: Renderer = "fast",
+        max_size: int = DEFAULT_MAX_SIZE,
+    ) -> None:
+        """Log a batch of 2-D arrays as one picture: a grid of panels.
+
+        With ``shared_scale=True`` (the default) the limits are resolved over the
+        whole batch and one colour bar serves every panel, so prediction, target
+        and error maps are directly comparable. The picture stays within a
+        bounded size whatever the number of panels (panels are reduced as needed).
+
+        Parameters
+        ----------
+        tag : str
+            Data identifier.
+        values : array-like or sequence of array-likes
+            An (N, H, W) array (or (N, 1, H, W) / (N, H, W, 1) with
+            ``dataformats``), or a list of 2-D arrays of possibly different shapes.
+        global_step, walltime
+            As for :meth:`add_colormapped_image`.
+        dataformats : {"NHW", "NCHW", "NHWC"}, default "NHW"
+            Layout of ``values``; the channel forms must have one channel. For a
+            list of arrays, the layout of each without its ``N``.
+        shared_scale : bool, default True
+            One scale and colour bar for the batch; ``False`` gives every panel
+            its own limits and colour bar.
+        ncols : int, optional
+            Panels per row; default a near-square grid.
+        titles : sequence of str or None, optional
+            One title per panel.
+        cmap, vmin, vmax, robust, center, norm, label, renderer, max_size
+            As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
+            limits left unset are resolved per panel.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> target = np.random.default_rng(0).normal(size=(32, 32))
+        >>> prediction = target + 0.1
+        >>> with FigureSummaryWriter(logdir) as writer:
+        ...     writer.add_colormapped_images(
+        ...         "maps", [prediction, target], global_step=0,
+        ...         titles=["prediction", "target"])
+        """
+        _check_tag(tag)
+        panels = _convert.to_batch(values, dataformats)
+        _check_bool(shared_scale, "shared_scale")
+        if ncols is not None:
+            ncols = _check_int(ncols, "ncols", low=1)
+        panel_titles: list[str | None] | None = None
+        if titles is not None:
+            if isinstance(titles, str) or not isinstance(titles, Sequence):
+                raise TypeError(
+                    f"titles must be a sequence of str (one per panel); got {type(titles).__name__}"
+                )
+            if len(titles) != len(panels):
+                raise ValueError(
+                    f"titles must have one entry per panel: {len(panels)} panels, "
+                    f"got {len(titles)} titles"
+                )
+            panel_titles = [_check_text(t, f"titles[{i}]") for i, t in enumerate(titles)]
+        options = _scale.scale_options(
+            cmap=cmap, vmin=vmin, vmax=vmax, robust=robust, center=center, norm=norm
+        )
+        renderer = _check_renderer(renderer)  # type: ignore[assignment]
+        max_size = _check_max_size(max_size)
+        label = _check_text(label, "label")
+        panels = [self._take(p) for p in panels]
+        shared = bool(shared_scale)
+
+        def job() -> tuple[bytes, int, int, int]:
+            if shared:
+                scales = [_scale.resolve_scale(panels, options)]
+            else:
+                scales = [_scale.resolve_scale([p], options) for p in panels]
+            rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
+                              ncols=ncols, key=tag, max_size=max_size)
+            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+
+        self._submit(job, tag, global_step, walltime)
+
+
+def render_grid(
+    renderer: str,
+    panels: list[np.ndarray],
+    scales: list[_scale.ColorScale],
+    *,
+    titles: list[str | None] | None,
+    label: str | None,
+    ncols: int | None,
+    key: Hashable,
+    max_size: int,
+) -> np.ndarray:
+    """Dispatch a batch to a renderer back end; returns RGB uint8 pixels."""
+    if renderer == "fast":
+        from ._compose import render_fast_grid
+
+        return render_fast_grid(panels, scales, titles=titles, label=label, ncols=ncols,
+                                key=key, max_size=max_size)
+    from ._mpl import render_matplotlib_grid
+
+    return render_matplotlib_grid(panels, scales, titles=titles, label=label, ncols=ncols,
+                                  key=key)
 
 
 def _figure_grid(pictures: list[np.ndarray], ncols: int = 8) -> np.ndarray:

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,7 +25,13 @@ from ._scale import ColorScale
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["render_matplotlib", "figure_to_rgba", "close_if_managed", "FigureCache"]
+__all__ = [
+    "render_matplotlib",
+    "render_matplotlib_grid",
+    "figure_to_rgba",
+    "close_if_managed",
+    "FigureCache",
+]
 
 #: the figure's longer side, in inches, at FIG_DPI
 FIG_SIZE = 6.0
@@ -74,18 +80,18 @@ class FigureCache:
 
     def __init__(self, maxsize: int = 16) -> None:
         self.maxsize = maxsize
-        self._items: OrderedDict[Hashable, _ColorbarFigure] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def take(self, key: Hashable) -> _ColorbarFigure | None:
+    def take(self, key: Hashable) -> Any:
         """Remove and return the figure for ``key`` (a figure is used by one thread)."""
         with self._lock:
             return self._items.pop(key, None)
 
-    def give_back(self, key: Hashable, fig: _ColorbarFigure) -> None:
+    def give_back(self, key: Hashable, fig: Any) -> None:
         with self._lock:
             self._items[key] = fig
             self._items.move_to_end(key)
@@ -159,6 +165,9 @@ def _same_shape_params(a: object, b: object) -> bool:
 
 
 _CACHE = FigureCache()
+#: matplotlib's text and path machinery is not documented as thread-safe: one
+#: figure is drawn at a time
+_DRAW_LOCK = threading.RLock()
 
 
 def render_matplotlib(
@@ -186,6 +195,130 @@ def render_matplotlib(
     fig = cache.take(full_key)
     if fig is None:
         fig = _ColorbarFigure(data.shape, scale)
-    rgb = fig.draw(data, scale, title, label)
+    with _DRAW_LOCK:
+        rgb = fig.draw(data, scale, title, label)
+    cache.give_back(full_key, fig)
+    return rgb
+
+
+#: a batch figure's size is capped at this many inches on each side
+GRID_MAX_INCHES = 20.0
+#: a panel's longer side, in inches, before the cap
+GRID_PANEL_INCHES = 3.0
+
+
+class _GridFigure:
+    """A Figure with a grid of image axes and one shared or per-panel colour bars.
+
+    Like :class:`_ColorbarFigure`, the layout is computed once, by hand (fixed
+    margins for tick labels, titles and bars), so every draw of a reused figure
+    gives the same pixels as the first.
+    """
+
+    LEFT, BOTTOM, TOP = 0.5, 0.35, 0.3
+    GAP, BAR, BAR_TEXT = 0.12, 0.15, 0.9
+
+    def __init__(self, shapes: list[tuple[int, int]], scales: list[ColorScale],
+                 ncols: int, has_titles: bool) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        n = len(shapes)
+        nrows = -(-n // ncols)
+        shared = len(scales) == 1
+        top = self.TOP if has_titles else 0.1
+        bar_w = self.GAP + self.BAR + self.BAR_TEXT
+        cell_extra_w = self.LEFT + (0.0 if shared else bar_w)
+        cell_extra_h = self.BOTTOM + top
+        fixed_w = ncols * cell_extra_w + (bar_w + 0.1 if shared else 0.0)
+        fixed_h = nrows * cell_extra_h
+        panel = min(
+            GRID_PANEL_INCHES,
+            (GRID_MAX_INCHES - fixed_w) / ncols,
+            (GRID_MAX_INCHES - fixed_h) / nrows,
+        )
+        panel = max(panel, 0.3)
+        cell_w, cell_h = panel + cell_extra_w, panel + cell_extra_h
+        fw, fh = ncols * cell_w + (fixed_w - ncols * cell_extra_w), nrows * cell_h
+        self.figure = Figure(figsize=(fw, fh), dpi=FIG_DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.axes = []
+        self.images = []
+        self.colorbars = []
+        for i, shape in enumerate(shapes):
+            row, col = divmod(i, ncols)
+            x0 = col * cell_w + self.LEFT
+            y0 = fh - (row + 1) * cell_h + self.BOTTOM
+            ax = self.figure.add_axes((x0 / fw, y0 / fh, panel / fw, panel / fh))
+            scale = scales[0] if shared else scales[i]
+            im = ax.imshow(np.zeros(shape), cmap=scale.cmap, norm=scale.norm,
+                           interpolation="nearest")
+            self.axes.append(ax)
+            self.images.append(im)
+            if not shared:
+                cax = self.figure.add_axes(
+                    ((x0 + panel + self.GAP) / fw, y0 / fh, self.BAR / fw, panel / fh)
+                )
+                self.colorbars.append(self.figure.colorbar(im, cax=cax, extend=scale.extend))
+        if shared:
+            bar_h = min(fh - 0.6, max(panel, fh * 0.8))
+            cax = self.figure.add_axes((
+                (ncols * cell_w + self.GAP) / fw, (fh - bar_h) / 2 / fh, self.BAR / fw, bar_h / fh
+            ))
+            self.colorbars.append(
+                self.figure.colorbar(self.images[0], cax=cax, extend=scales[0].extend)
+            )
+
+    def draw(self, panels: list[np.ndarray], scales: list[ColorScale],
+             titles: list[str | None] | None, label: str | None) -> np.ndarray:
+        shared = len(scales) == 1
+        for i, (im, data) in enumerate(zip(self.images, panels)):
+            scale = scales[0] if shared else scales[i]
+            im.set_cmap(scale.cmap)
+            # a shared scale: every image gets the same norm object, so the one
+            # colour bar (attached to the first image) describes them all
+            im.set_norm(scale.norm)
+            im.set_data(np.ma.masked_invalid(data, copy=False))
+            self.axes[i].set_title(titles[i] or "" if titles else "")
+        for cb in self.colorbars:
+            cb.set_label(label or "")
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+
+
+def grid_columns(n: int, ncols: int | None) -> int:
+    """Panels per row: as asked (at most ``n``), or a near-square grid."""
+    if ncols is not None:
+        return max(1, min(ncols, n))
+    return max(1, int(np.ceil(np.sqrt(n))))
+
+
+def render_matplotlib_grid(
+    panels: list[np.ndarray],
+    scales: list[ColorScale],
+    *,
+    titles: list[str | None] | None = None,
+    label: str | None = None,
+    ncols: int | None = None,
+    key: Hashable = None,
+    cache: FigureCache | None = None,
+) -> np.ndarray:
+    """Draw a batch as a grid of ``imshow`` panels with shared or per-panel colour bars.
+
+    ``scales`` holds one scale (shared) or one per panel. The figure is at most
+    ``GRID_MAX_INCHES`` on a side, so the picture stays bounded for any batch.
+    """
+    cache = _CACHE if cache is None else cache
+    cols = grid_columns(len(panels), ncols)
+    shapes = [p.shape for p in panels]
+    full_key = (
+        "grid", key, tuple(shapes), cols, bool(titles),
+        tuple((s.cmap.name, type(s.norm), s.extend) for s in scales),
+    )
+    fig = cache.take(full_key)
+    if fig is None:
+        fig = _GridFigure(shapes, scales, cols, bool(titles))
+    with _DRAW_LOCK:
+        rgb = fig.draw(panels, scales, titles, label)
     cache.give_back(full_key, fig)
     return rgb

@@ -25,7 +25,7 @@ _COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type
 try:  # pragma: no branch - depends on the environment
     from isal import isal_zlib as _isal_zlib
 except ImportError:  # pragma: no cover - exercised by forcing backend="zlib"
-    _isal_zlib = None
+    _isal_zlib = None  # type: ignore[assignment]
 
 #: ISA-L level 1 and zlib level 6 give similar sizes on our pictures; ISA-L is
 #: several times faster (see ``python -m figwriter bench``).

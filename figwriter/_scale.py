@@ -116,7 +116,7 @@ def _check_limit(value: object, name: str) -> float | None:
         if not hasattr(value, "__float__") or isinstance(value, (str, bytes)):
             raise TypeError(f"{name} must be a real number or None; got {type(value).__name__}")
     try:
-        f = float(value)  # type: ignore[arg-type]
+        f = float(value)  # type: ignore[arg-type,unused-ignore]
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a real number or None; got {value!r}") from err
     if not math.isfinite(f):
@@ -293,7 +293,7 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
     -3.0
     """
     if options is None:
-        options = scale_options(**kwargs)  # type: ignore[arg-type]
+        options = scale_options(**kwargs)  # type: ignore[arg-type,unused-ignore]
     elif kwargs:
         raise TypeError("pass either options or keywords, not both")
     vmin, vmax, center, is_log = options.vmin, options.vmax, options.center, options.is_log

@@ -7,6 +7,8 @@ comet hook exactly as the parent's ``add_image`` does.
 
 from __future__ import annotations
 
+import time
+
 from tensorboardX import SummaryWriter
 from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
@@ -44,6 +46,21 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         for file_writer in (self.all_writers or {}).values():
             _drain_event_queue(file_writer)
         super().flush()
+
+    def _call_metadata(self, global_step: int | None,
+                       walltime: float | None) -> tuple[int | None, float | None]:
+        """Step and walltime fixed at call time, ``use_metadata()`` defaults included."""
+        defaults = getattr(self._get_file_writer(), "_default_metadata", None) or {}
+        if global_step is None:
+            global_step = defaults.get("global_step")
+        if walltime is None:
+            walltime = defaults.get("walltime")
+        if walltime is None:
+            walltime = time.time()
+        return global_step, walltime
+
+    def _ensure_file_writer(self) -> None:
+        self._get_file_writer()
 
     def _emit_png(
         self,

@@ -1,0 +1,152 @@
+"""The opt-in background worker: render, encode and write off the caller's thread.
+
+One daemon thread per writer takes jobs from a bounded FIFO queue, in call
+order. A full queue blocks the caller (back-pressure: nothing is dropped). A job
+that fails does not stop the others; its exception is kept and raised to the
+caller, with its original traceback, at the next call, ``flush()`` or
+``close()``. Pending jobs are finished by ``flush()``/``close()``, when the
+writer is garbage-collected, and at interpreter exit.
+
+The thread holds a reference to a writer only through queued jobs, so an idle
+writer can be collected; a writer with pending jobs stays alive until they are
+written.
+"""
+
+from __future__ import annotations
+
+import atexit
+import queue
+import threading
+import weakref
+from typing import Any, Callable
+
+__all__ = ["Worker", "BackgroundError"]
+
+Job = Callable[[], None]
+_STOP = object()
+
+
+class BackgroundError(RuntimeError):
+    """Raised in place of further failures when several background jobs failed."""
+
+
+class Worker:
+    """A bounded queue of jobs and the thread that runs them.
+
+    Parameters
+    ----------
+    max_pending : int
+        How many jobs may wait before ``submit`` blocks.
+    """
+
+    def __init__(self, max_pending: int) -> None:
+        self.max_pending = max_pending
+        self._queue: queue.Queue[Any] = queue.Queue(max_pending)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._errors: list[BaseException] = []
+        self._failed_count = 0
+        # finish pending work at interpreter exit, before tensorboardX's own
+        # exit hook closes the event file (atexit runs hooks last-in first-out)
+        ref = weakref.ref(self)
+        self._atexit = lambda: _finish_at_exit(ref)
+        atexit.register(self._atexit)
+
+    # -- caller side ------------------------------------------------------------
+    def submit(self, job: Job) -> None:
+        """Queue ``job``; blocks while ``max_pending`` jobs wait. Raises earlier failures."""
+        self.raise_error()
+        self._ensure_thread()
+        self._queue.put(job)
+
+    def wait(self) -> None:
+        """Block until every queued job has run, then raise any failure."""
+        if self._thread is not None:
+            self._queue.join()
+        self.raise_error()
+
+    def close(self) -> None:
+        """Run what is queued, stop the thread, then raise any failure."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join()
+        atexit.unregister(self._atexit)
+        self.raise_error()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def raise_error(self) -> None:
+        """Raise the first failure not yet reported (others are summarised in its notes)."""
+        with self._lock:
+            if not self._errors:
+                return
+            first = self._errors[0]
+            more = self._failed_count - 1
+            self._errors.clear()
+            self._failed_count = 0
+        if more and hasattr(first, "add_note"):
+            first.add_note(f"({more} more background job(s) failed after this one)")
+        raise first
+
+    # -- worker side ----------------------------------------------------------
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                # (re-)register so this hook runs before the exit hooks of event
+                # files opened since
+                atexit.unregister(self._atexit)
+                atexit.register(self._atexit)
+                self._thread = threading.Thread(
+                    target=_run, args=(self._queue, weakref.ref(self)),
+                    name="figwriter-render", daemon=True,
+                )
+                self._thread.start()
+
+    def _failed(self, err: BaseException) -> None:
+        with self._lock:
+            if not self._errors:
+                self._errors.append(err)
+            self._failed_count += 1
+
+    def __del__(self) -> None:
+        try:
+            atexit.unregister(self._atexit)
+            thread = self._thread
+            if thread is not None and thread.is_alive():
+                self._queue.put(_STOP)
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+
+def _run(jobs: queue.Queue[Any], owner: weakref.ref[Worker]) -> None:
+    while True:
+        job = jobs.get()
+        try:
+            if job is _STOP:
+                return
+            try:
+                job()
+            except BaseException as err:  # kept, raised to the caller later
+                worker = owner()
+                if worker is not None:
+                    worker._failed(err)
+            finally:
+                del job  # the job may hold the writer: let it go while idle
+        finally:
+            jobs.task_done()
+
+
+def _finish_at_exit(ref: weakref.ref[Worker]) -> None:
+    worker = ref()
+    if worker is None:
+        return
+    try:
+        worker.close()
+    except BaseException as err:  # nobody left to raise to: say it
+        import sys
+
+        print(f"figwriter: a background picture failed at exit: {err!r}", file=sys.stderr)
