@@ -112,9 +112,17 @@ def float_view(arr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=target)
 
 
+def _check_dataformats(dataformats: object) -> str:
+    if not isinstance(dataformats, str):
+        raise TypeError(
+            f"dataformats must be a str such as 'HW'; got {type(dataformats).__name__}"
+        )
+    return dataformats.upper()
+
+
 def _layout_2d(arr: np.ndarray, dataformats: str, name: str) -> np.ndarray:
     """Apply a 2-D layout ("HW", "WH", "CHW", "HWC" with one channel)."""
-    fmt = dataformats.upper() if isinstance(dataformats, str) else dataformats
+    fmt = _check_dataformats(dataformats)
     if fmt in _FORMATS_2D:
         if arr.ndim != 2:
             raise ValueError(
@@ -163,7 +171,7 @@ def to_batch(values: Any, dataformats: str = "NHW", name: str = "values") -> lis
     >>> [p.shape for p in to_batch(np.zeros((3, 4, 5)))]
     [(4, 5), (4, 5), (4, 5)]
     """
-    fmt = dataformats.upper() if isinstance(dataformats, str) else dataformats
+    fmt = _check_dataformats(dataformats)
     if fmt not in _FORMATS_BATCH:
         raise ValueError(
             f"dataformats must be one of 'NHW', 'NCHW' or 'NHWC' (one channel) for a batch; "
