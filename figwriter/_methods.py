@@ -224,6 +224,9 @@ class FigureMethods:
             Event time in seconds since the epoch; default now.
         dpi : float, optional
             Draw at this dpi instead of the figure's own, for this picture only.
+            A figure that would draw to more than 4096 pixels on a side is
+            refused with a ``ValueError`` (TensorBoard does not serve such
+            pictures).
 
         Examples
         --------
@@ -249,6 +252,17 @@ class FigureMethods:
                 where = f"figure[{i}]" if isinstance(figure, (list, tuple)) else "figure"
                 raise TypeError(
                     f"{where} must be a matplotlib.figure.Figure; got {type(f).__name__}"
+                )
+        for i, f in enumerate(figures):
+            w_in, h_in = f.get_size_inches()
+            f_dpi = f.dpi if dpi is None else dpi
+            w_px, h_px = round(w_in * f_dpi), round(h_in * f_dpi)
+            if max(w_px, h_px) > MAX_PICTURE_SIDE:
+                where = f"figure[{i}]" if isinstance(figure, (list, tuple)) else "figure"
+                raise ValueError(
+                    f"{where} would draw to {w_px}x{h_px} pixels; TensorBoard pictures are "
+                    f"limited to {MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= "
+                    f"(at most {int(MAX_PICTURE_SIDE / max(w_in, h_in))} for this figure)"
                 )
         job = self._figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)))
         self._submit(job, tag, global_step, walltime)
