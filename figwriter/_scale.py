@@ -19,7 +19,6 @@ from typing import Literal, Union
 import numpy as np
 from matplotlib import colormaps
 from matplotlib import colors as mcolors
-from matplotlib.transforms import nonsingular
 
 __all__ = [
     "ColorScale",
@@ -111,7 +110,9 @@ def get_cmap(cmap: CmapLike, *, diverging: bool = False) -> mcolors.Colormap:
 def _check_limit(value: object, name: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or None; got {type(value).__name__}")
+    if not isinstance(value, (int, float, np.number)):
         # 0-d arrays and tensors with __float__ are fine.
         if not hasattr(value, "__float__") or isinstance(value, (str, bytes)):
             raise TypeError(f"{name} must be a real number or None; got {type(value).__name__}")
@@ -163,6 +164,26 @@ def _finite_values(arrays: Sequence[np.ndarray], positive: bool) -> np.ndarray:
             keep &= flat > 0
         parts.append(flat[keep])
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def _nonsingular(vmin: float, vmax: float, expander: float = 0.1,
+                 tiny: float = 1e-15) -> tuple[float, float]:
+    """Widen a range too narrow to draw, by the rule matplotlib's colorbar applies.
+
+    The same arithmetic as ``matplotlib.transforms.nonsingular`` with the
+    colorbar's ``expander=0.1`` (that function is deprecated from Matplotlib 3.11
+    on, so it is not called): limits whose spread is within ``tiny`` of their
+    magnitude move apart by ``expander`` times their own size, and limits that
+    are both zero or nearly so become ``(-expander, expander)``.
+    """
+    maxabs = max(abs(vmin), abs(vmax))
+    if maxabs < (1e6 / tiny) * np.finfo(float).tiny:
+        return -expander, expander
+    if vmax - vmin <= maxabs * tiny:
+        if vmin == 0 and vmax == 0:
+            return -expander, expander
+        return vmin - expander * abs(vmin), vmax + expander * abs(vmax)
+    return vmin, vmax
 
 
 def _make_norm(norm: NormLike, vmin: float, vmax: float) -> mcolors.Normalize:
@@ -226,6 +247,10 @@ def scale_options(
         vmin = _check_limit(norm.vmin, "norm.vmin")
         vmax = _check_limit(norm.vmax, "norm.vmax")
         is_log = isinstance(norm, mcolors.LogNorm)
+        if vmin is not None and vmax is not None and vmin > vmax:
+            raise ValueError(
+                f"norm.vmin must be less than or equal to norm.vmax; got vmin={vmin}, vmax={vmax}"
+            )
     elif isinstance(norm, str):
         if norm not in _NORM_NAMES:
             close = difflib.get_close_matches(norm, _NORM_NAMES, n=1)
@@ -326,12 +351,21 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
         vrange = max(vmax - center, center - vmin)
         vmin, vmax = center - vrange, center + vrange
 
-    # constant data, or vmin == vmax: widen as matplotlib's colorbar does
-    if vmin == vmax:
-        if is_log:
-            vmin, vmax = vmin / 10.0, vmax * 10.0
-        else:
-            vmin, vmax = (float(v) for v in nonsingular(vmin, vmax, expander=0.1))
+    the_norm: mcolors.Normalize | None = None
+    if isinstance(options.norm, mcolors.Normalize):
+        the_norm = copy.copy(options.norm)
+        the_norm.callbacks = type(options.norm.callbacks)(signals=["changed"])
+        # the norm fills the limits it leaves unset itself, as it does under
+        # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
+        the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
+        vmin, vmax = float(the_norm.vmin), float(the_norm.vmax)
+
+    # constant data, or limits too close to tell apart: widen as matplotlib's colorbar does
+    wide_lo, wide_hi = _nonsingular(float(vmin), float(vmax))
+    if is_log and wide_lo <= 0:
+        # only for limits within ~1e-287 of zero, which a log scale cannot show
+        wide_lo, wide_hi = (vmin, vmax) if vmin < vmax else (vmin / 10.0, vmax * 10.0)
+    vmin, vmax = wide_lo, wide_hi
 
     # under a log norm, values <= 0 are bad (matplotlib masks them), not clipped
     extend: Extend = "neither"
@@ -340,12 +374,10 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
         above = pos_stats.hi > vmax
         extend = "both" if below and above else "min" if below else "max" if above else "neither"
 
-    if isinstance(options.norm, mcolors.Normalize):
-        the_norm = copy.copy(options.norm)
-        the_norm.callbacks = type(options.norm.callbacks)(signals=["changed"])
-        the_norm.vmin, the_norm.vmax = vmin, vmax
-    else:
+    if the_norm is None:
         the_norm = _make_norm(options.norm, vmin, vmax)
+    elif (the_norm.vmin, the_norm.vmax) != (vmin, vmax):
+        the_norm.vmin, the_norm.vmax = vmin, vmax
     return ColorScale(
         cmap=options.cmap, norm=the_norm, vmin=float(vmin), vmax=float(vmax), extend=extend
     )
