@@ -1,0 +1,223 @@
+"""The benchmark command: a tiny smoke run, its outputs, and the pure helpers.
+
+No timing assertions: the benchmark reports targets, the tests only check that it
+measures every approach and writes what it promises.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from figwriter import _bench
+
+ALL_APPROACHES = set(_bench.LABELS) | set(_bench.FIGURE_LABELS)
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """One reduced ``--quick`` run (a 16x16 input, two rounds) with every output."""
+    out = tmp_path_factory.mktemp("bench")
+    paths = {"json": out / "bench.json", "plot": out / "bench.png", "md": out / "perf.md"}
+    paths["md"].write_text(
+        f"# Performance\n\nprose before\n\n{_bench.MARK_START}\nold\n{_bench.MARK_END}\n\n"
+        "prose after\n", encoding="utf-8")
+    status = _bench.main([
+        "--quick", "--sizes", "16", "--repeats", "2", "--json", str(paths["json"]),
+        "--plot", str(paths["plot"]), "--markdown", str(paths["md"]),
+    ])
+    result = json.loads(paths["json"].read_text(encoding="utf-8"))
+    return status, result, paths
+
+
+def test_smoke_run_measures_every_approach(smoke_run):
+    status, result, _ = smoke_run
+    assert status == 0
+    measured, skipped = set(result["approaches"]), set(result["skipped"])
+    assert measured | skipped == ALL_APPROACHES
+    assert not measured & skipped
+    for name, entry in result["approaches"].items():
+        for key, cell in entry["sizes"].items():
+            assert cell["median_ms"] > 0, (name, key)
+            assert cell["runs"] == len(cell["times_ms"]) >= 1, (name, key)
+            assert all(t > 0 for t in cell["times_ms"]), (name, key)
+    # the approaches that need nothing still in progress are always measured
+    always = {"seed", "tbx_add_figure", "tbx_add_image", "matplotlib", "floor_minmax",
+              "fig_draw", "fig_add_figure_png", "fig_tbx_add_figure"}
+    assert always <= measured
+    if importlib.util.find_spec("figwriter._compose") is not None:
+        assert {"fast", "floor_png"} <= measured
+
+
+def test_smoke_run_reports_bytes_memory_ratios_and_targets(smoke_run):
+    _, result, _ = smoke_run
+    seed = result["approaches"]["seed"]["sizes"]["16"]
+    assert seed["png_bytes"] > 0
+    assert seed["peak_bytes"] > 0
+    assert seed["input_bytes"] == 16 * 16 * 4
+    figure = result["approaches"]["fig_add_figure_png"]["sizes"]["figure"]
+    assert figure["png_bytes"] > 0
+    assert figure["ratio"] == pytest.approx(1.0)
+    assert result["targets"], "targets missing from the JSON"
+    for target in result["targets"]:
+        assert {"issue", "target", "size", "value", "limit", "met", "detail"} <= set(target)
+        assert target["met"] in (True, False, None)
+        assert (target["met"] is None) == (target["value"] is None)
+    encoders = result["encoders"]
+    assert encoders["rows"][0]["encoder"] == encoders["default"]
+    for row in encoders["rows"]:
+        for cell in row["pictures"].values():
+            assert cell["median_ms"] > 0 and cell["png_bytes"] > 0
+
+
+def test_smoke_run_writes_plot_and_markdown(smoke_run):
+    _, _, paths = smoke_run
+    with Image.open(paths["plot"]) as img:
+        assert img.format == "PNG"
+        assert img.size[0] > 100 and img.size[1] > 100
+    text = paths["md"].read_text(encoding="utf-8")
+    assert text.startswith("# Performance\n\nprose before\n")
+    assert text.endswith(f"{_bench.MARK_END}\n\nprose after\n")
+    section = text[text.index(_bench.MARK_START):text.index(_bench.MARK_END)]
+    assert "old" not in section.split("\n")
+    assert "| size | approach |" in section
+    assert "### Targets" in section
+
+
+def test_json_to_stdout_sends_the_report_to_stderr(monkeypatch, capsys):
+    canned = _fake_result()
+    monkeypatch.setattr(_bench, "run_benchmark", lambda *args, **kwargs: canned)
+    assert _bench.main(["--sizes", "256", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["approaches"]["fast"]["sizes"]["256"]["median_ms"] == 2.0
+    assert "Targets" in captured.err
+    assert "x fast" in captured.err
+
+
+@pytest.mark.parametrize("bad", ["1", "abc", "64,,x", ""])
+def test_bad_sizes_are_refused(bad, capsys):
+    with pytest.raises(SystemExit) as exc:
+        _bench.main(["--sizes", bad])
+    assert exc.value.code == 2
+    assert "sizes" in capsys.readouterr().err
+
+
+def test_sizes_accept_commas_and_spaces():
+    assert _bench._sizes_arg("64,256") == [64, 256]
+    assert _bench._sizes_arg("64 256") == [64, 256]
+
+
+def _cell(ms: float, png: int | None = None) -> dict:
+    return {"runs": 3, "median_ms": ms, "times_ms": [ms] * 3, "peak_bytes": 1000,
+            "input_bytes": 4, "png_bytes": png}
+
+
+def _fake_result() -> dict:
+    approaches = {
+        "seed": {"sizes": {"256": _cell(200.0, 30_000), "4096": _cell(2000.0, 40_000)}},
+        "tbx_add_figure": {"sizes": {"256": _cell(100.0)}},
+        "tbx_add_image": {"sizes": {"256": _cell(3.0)}},
+        "fast": {"sizes": {"256": _cell(2.0, 20_000), "4096": _cell(100.0, 50_000)}},
+        "matplotlib": {"sizes": {"256": _cell(40.0)}},
+        "background": {"sizes": {"1024": _cell(0.5), "4096": _cell(20.0)}},
+        "floor_minmax": {"sizes": {"4096": _cell(40.0)}},
+        "fig_draw": {"sizes": {"figure": _cell(50.0)}},
+        "fig_add_figure_png": {"sizes": {"figure": _cell(55.0)}},
+        "fig_tbx_add_figure": {"sizes": {"figure": _cell(80.0)}},
+    }
+    for name, entry in approaches.items():
+        entry["label"] = _bench.LABELS.get(name) or _bench.FIGURE_LABELS[name]
+    result = {
+        "machine": {"date": "2026-01-01 00:00 UTC", "platform": "Linux", "cpu": "cpu",
+                    "cpus": 2, "python": "3.11", "versions": {"numpy": "2"},
+                    "png_backend": "isal"},
+        "settings": {"sizes": [256, 1024, 4096], "quick": False, "warmup": 2,
+                     "slow_seconds": 0.5, "slow_rounds": 5, "memory": "tracemalloc",
+                     "async_render": True},
+        "approaches": approaches,
+        "skipped": {},
+        "figure": {"width": 800, "height": 350, "description": "a figure"},
+        "encoders": None,
+        "seconds": 1.0,
+    }
+    _bench._add_ratios(result)
+    result["targets"] = _bench.evaluate_targets(result)
+    return result
+
+
+def test_targets_are_evaluated_from_the_medians():
+    targets = {(t["target"], t["size"]): t for t in _fake_result()["targets"]}
+    seed = targets["fast vs the seed workaround", "256"]
+    assert seed["value"] == pytest.approx(100.0) and seed["met"] is True
+    figure = targets["fast vs tensorboardX add_figure (imshow + colorbar)", "256"]
+    assert figure["value"] == pytest.approx(50.0) and figure["met"] is True
+    bare = targets["fast vs tensorboardX add_image of the bare array", "256"]
+    assert bare["value"] == pytest.approx(1.5) and bare["met"] is False
+    floor = targets["fast vs one nanmin + nanmax pass", "4096"]
+    assert floor["value"] == pytest.approx(2.5) and floor["met"] is True
+    png = targets["add_figure_png vs tensorboardX add_figure (same figure)", "figure"]
+    assert png["value"] == pytest.approx(80 / 55) and png["met"] is True
+    draw = targets["add_figure_png vs the figure's canvas.draw()", "figure"]
+    assert draw["value"] == pytest.approx(1.1) and draw["met"] is True
+    mpl = targets["renderer='matplotlib' (reused figure) vs add_figure (fresh figure)", "256"]
+    assert mpl["value"] == pytest.approx(2.5) and mpl["met"] is False
+    assert targets["fast PNG bytes vs the seed workaround's", "256"]["met"] is True
+    assert targets["fast PNG bytes vs the seed workaround's", "4096"]["met"] is False
+    assert targets["fast PNG bytes vs the seed workaround's", "1024"]["met"] is None
+    caller = targets["async_render caller cost", "1024"]
+    assert caller["value"] == pytest.approx(0.5) and caller["met"] is True
+    pass_ = targets["async_render caller cost vs one nanmin + nanmax pass", "4096"]
+    assert pass_["value"] == pytest.approx(0.5) and pass_["met"] is True
+
+
+def test_targets_without_a_measurement_are_not_met_or_failed():
+    result = _fake_result()
+    del result["approaches"]["fast"]
+    result["skipped"]["fast"] = "ModuleNotFoundError: no fast renderer"
+    _bench._add_ratios(result)
+    targets = _bench.evaluate_targets(result)
+    seed = next(t for t in targets if t["target"] == "fast vs the seed workaround")
+    assert seed["met"] is None and seed["value"] is None
+    assert "no fast renderer" in seed["detail"]
+    report = _bench.format_report({**result, "targets": targets})
+    assert "n/a" in report
+
+
+def test_no_async_render_means_no_caller_cost_targets():
+    result = _fake_result()
+    result["settings"]["async_render"] = False
+    assert all(t["issue"] != 4 for t in _bench.evaluate_targets(result))
+
+
+def test_write_markdown_needs_the_markers(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# no markers\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must contain the markers"):
+        _bench.write_markdown(str(page), "table")
+    fresh = tmp_path / "fresh.md"
+    _bench.write_markdown(str(fresh), "table")
+    _bench.write_markdown(str(fresh), "new table")
+    text = fresh.read_text(encoding="utf-8")
+    assert "new table" in text and "\ntable\n" not in text
+    assert text.count(_bench.MARK_START) == 1 and text.count(_bench.MARK_END) == 1
+
+
+def test_markdown_without_markers_exits_with_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(_bench, "run_benchmark", lambda *args, **kwargs: _fake_result())
+    page = tmp_path / "page.md"
+    page.write_text("# no markers\n", encoding="utf-8")
+    assert _bench.main(["--markdown", str(page)]) == 1
+    assert "must contain the markers" in capsys.readouterr().err
+
+
+def test_make_field_changes_limits_by_the_call_factor():
+    field = _bench.make_field(32)
+    assert field.dtype == np.float32 and field.shape == (32, 32)
+    assert np.isfinite(field).all()
+    factors = [_bench.call_factor(k) for k in range(1, 200)]
+    assert len(set(factors)) == len(factors)
+    assert all(0.5 <= f < 2.0 for f in factors)
