@@ -1,0 +1,93 @@
+"""``FigureSummaryWriter`` for ``torch.utils.tensorboard`` users.
+
+The same added methods and options as :class:`figwriter.FigureSummaryWriter`,
+over ``torch.utils.tensorboard.SummaryWriter`` instead of tensorboardX's. Every
+line of converting, scaling, rendering and encoding is shared (the
+:class:`~figwriter._methods.FigureMethods` mixin); only the emit stage, which
+hands the PNG to torch's file writer, lives here.
+
+Needs PyTorch (``pip install "figwriter[torch]"``); importing :mod:`figwriter`
+itself never imports torch.
+
+Examples
+--------
+>>> import numpy as np
+>>> from figwriter.torch import FigureSummaryWriter as SummaryWriter
+>>> with SummaryWriter(logdir) as writer:
+...     writer.add_scalar("loss", 0.5, global_step=0)
+...     writer.add_colormapped_image("field", np.eye(8), global_step=0)
+"""
+
+from __future__ import annotations
+
+from ._methods import FigureMethods
+
+try:
+    import torch
+except ImportError as err:
+    raise ImportError(
+        'figwriter.torch needs PyTorch, which is not installed; use pip install '
+        '"figwriter[torch]" (or the tensorboardX writer, figwriter.FigureSummaryWriter)'
+    ) from err
+try:
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    from torch.utils.tensorboard import SummaryWriter
+except ImportError as err:  # torch without the tensorboard package
+    raise ImportError(
+        f"figwriter.torch needs torch.utils.tensorboard, which could not be imported "
+        f'({err}); use pip install "figwriter[torch]"'
+    ) from err
+
+__all__ = ["FigureSummaryWriter"]
+
+
+class FigureSummaryWriter(FigureMethods, SummaryWriter):
+    """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
+    colour-mapped arrays.
+
+    Takes every argument ``torch.utils.tensorboard.SummaryWriter`` takes (and
+    ``async_render`` / ``max_pending`` as :class:`figwriter.FigureSummaryWriter`
+    does); every inherited method behaves as the parent's. Adds the same methods
+    with the same options as the tensorboardX writer: :meth:`add_figure_png`,
+    :meth:`add_colormapped_image` and :meth:`add_colormapped_images`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from figwriter.torch import FigureSummaryWriter
+    >>> with FigureSummaryWriter(logdir) as writer:
+    ...     writer.add_colormapped_image("attention", torch.rand(16, 16), global_step=0)
+    """
+
+    def flush(self) -> None:
+        """Write every pending picture and event to disk, then flush the event files.
+
+        torch's file writer already waits for its queue to drain on ``flush()``;
+        this one first waits for pictures still being rendered in the background
+        (``async_render=True``), so everything logged before ``flush()`` is
+        readable when it returns.
+        """
+        self._wait_pending()
+        super().flush()
+
+    def _ensure_file_writer(self) -> None:
+        self._get_file_writer()
+
+    def _emit_png(
+        self,
+        tag: str,
+        png: bytes,
+        height: int,
+        width: int,
+        colorspace: int,
+        global_step: int | None,
+        walltime: float | None,
+    ) -> None:
+        # As torch's add_image: its usage hook, then the summary to the file writer
+        # (torch writes the tag as given; it does not clean it).
+        torch._C._log_api_usage_once("tensorboard.logging.add_image")
+        image = Summary.Image(
+            height=height, width=width, colorspace=colorspace, encoded_image_string=png
+        )
+        summary = Summary(value=[Summary.Value(tag=tag, image=image)])
+        self._get_file_writer().add_summary(summary, global_step, walltime)
