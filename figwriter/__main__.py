@@ -109,7 +109,8 @@ def _demo(args: argparse.Namespace) -> int:
         progress=None if args.quiet else sys.stderr,
     )
     print(
-        f"Wrote {summary['steps']} steps to {summary['logdir']} "
+        f"Wrote {summary['steps']} step{'' if summary['steps'] == 1 else 's'} "
+        f"to {summary['logdir']} "
         f"({len(summary['images'])} pictures and {len(summary['scalars'])} scalars per step) "
         f"in {summary['seconds']:.1f} s."
     )

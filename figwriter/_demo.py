@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -594,14 +596,18 @@ def open_instructions(logdir: str | os.PathLike[str], port: int = DEFAULT_PORT) 
 
 def serve(logdir: str | os.PathLike[str], port: int = DEFAULT_PORT,
           stream: TextIO | None = None) -> int:
-    """Run TensorBoard on ``logdir`` at 127.0.0.1:``port`` until it exits or Ctrl+C.
+    """Run TensorBoard on ``logdir`` at 127.0.0.1:``port`` until it exits or is stopped.
 
-    Returns TensorBoard's exit status (0 after Ctrl+C).
+    Ctrl+C (or SIGTERM) stops TensorBoard too; no process is left behind.
+    Returns TensorBoard's exit status (0 when stopped).
     """
     out = sys.stdout if stream is None else stream
     out.write(f"Serving TensorBoard at http://127.0.0.1:{port}/#images (Ctrl+C to stop)\n")
     out.flush()
     process = subprocess.Popen(tensorboard_command(logdir, port))
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -612,3 +618,10 @@ def serve(logdir: str | os.PathLike[str], port: int = DEFAULT_PORT,
             process.kill()
             process.wait()
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -179,8 +180,10 @@ def test_serve_stops_tensorboard_on_ctrl_c(monkeypatch, tmp_path):
             events.append("terminate")
 
     monkeypatch.setattr(_demo.subprocess, "Popen", FakeProcess)
+    before = signal.getsignal(signal.SIGTERM)
     assert _demo.serve(str(tmp_path), 6006, stream=io.StringIO()) == 0
     assert events == ["wait", "terminate", "reaped"]
+    assert signal.getsignal(signal.SIGTERM) is before  # SIGTERM stops TensorBoard only meanwhile
 
 
 def test_serve_on_a_busy_port_says_so(tmp_path, capsys):
@@ -324,3 +327,96 @@ def test_the_surrogate_learns_the_solver_stencil():
         model.train()
     expected = np.array([[0, 0.2, 0], [0.2, 0.2, 0.2], [0, 0.2, 0]])
     np.testing.assert_allclose(model.w.reshape(3, 3), expected, atol=5e-3)
+
+
+# -- the README and the docs describe what the package does ----------------------------
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PUBLIC_METHODS = ("add_colormapped_image", "add_colormapped_images", "add_figure_png")
+
+
+def _read(*parts: str) -> str:
+    with open(os.path.join(ROOT, *parts), encoding="utf-8") as f:
+        return f.read()
+
+
+def _python_blocks(markdown: str) -> list[str]:
+    import re
+
+    return re.findall(r"```python\n(.*?)```", markdown, flags=re.DOTALL)
+
+
+def _table_section(markdown: str, method: str) -> str:
+    """The text from a method's heading to the next heading."""
+    import re
+
+    match = re.search(rf"^#+ `{method}\(.*?(?=^#)", markdown, flags=re.DOTALL | re.MULTILINE)
+    assert match, f"no section for {method}"
+    return match.group(0)
+
+
+@pytest.mark.parametrize("page", [("README.md",), ("docs", "api.md")])
+@pytest.mark.parametrize("method", PUBLIC_METHODS)
+def test_every_parameter_has_a_row_in_the_tables(page, method):
+    import inspect
+
+    from figwriter import FigureSummaryWriter
+
+    if not hasattr(FigureSummaryWriter, method):
+        pytest.skip(f"{method} is not implemented")
+    section = _table_section(_read(*page), method)
+    parameters = [p for p in inspect.signature(getattr(FigureSummaryWriter, method)).parameters
+                  if p != "self"]
+    missing = [p for p in parameters if f"| `{p}` |" not in section]
+    assert not missing, f"{'/'.join(page)} has no row for {method}({', '.join(missing)})"
+    rows = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    extra = [row for row in rows if row not in parameters]
+    assert not extra, f"{'/'.join(page)} documents parameters {method} does not take: {extra}"
+
+
+@pytest.mark.parametrize("page", [("README.md",), ("docs", "api.md")])
+def test_constructor_keywords_have_rows(page):
+    import inspect
+
+    from figwriter import FigureSummaryWriter
+
+    section = _read(*page).split("FigureSummaryWriter(...)`", 1)[1].split("\n#", 1)[0]
+    own = [name for name, p in inspect.signature(FigureSummaryWriter.__init__).parameters.items()
+           if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    for name in own:
+        assert f"| `{name}` |" in section, name
+
+
+def test_readme_setup_commands():
+    readme = _read("README.md")
+    assert ('python -m venv .venv && . .venv/bin/activate && pip install -e ".[viewer]" '
+            "&& python -m figwriter demo --serve") in readme
+    assert ('python -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" '
+            "&& python -m pytest") in readme
+
+
+def test_readme_picture_and_links_exist():
+    import re
+
+    readme = _read("README.md")
+    targets = re.findall(r"\]\(((?:docs/)[^)#]+)\)", readme)
+    assert any(t.endswith(".png") for t in targets)
+    # pages the docs engineers own may land later; the pictures must be here
+    for target in targets:
+        if target.endswith(".png"):
+            assert os.path.isfile(os.path.join(ROOT, target)), target
+
+
+@pytest.mark.skipif(importlib.util.find_spec("figwriter._compose") is None,
+                    reason="the README's examples use the fast renderer (figwriter._compose)")
+@pytest.mark.parametrize("page", [("README.md",), ("docs", "quickstart.md")])
+def test_runnable_examples_run(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for block in _python_blocks(_read(*page)):
+        if "import" not in block:  # fragments that continue an earlier example
+            continue
+        exec(compile(block, f"{'/'.join(page)} example", "exec"), {})
+        ran += 1
+    assert ran
+    assert read_images(str(next((tmp_path / "runs").iterdir())))
