@@ -85,11 +85,12 @@ QUICK_SIZES: tuple[int, ...] = (64, 256)
 #: rounds per size in the full run (sides not listed: by number of cells)
 ROUNDS: dict[int, int] = {64: 31, 256: 31, 1024: 15, 4096: 9}
 QUICK_ROUNDS = 5
-#: warm-up calls per approach and size (one for an approach slower than SLOW_SECONDS)
+#: warm-up calls per approach and size (one for a call slower than WARMUP_ONCE_SECONDS)
 WARMUP = 2
 QUICK_WARMUP = 1
-#: an approach whose warm-up call took longer than this runs at most SLOW_ROUNDS rounds
-SLOW_SECONDS = 0.5
+WARMUP_ONCE_SECONDS = 3.0
+#: an approach whose last warm-up call took longer than this runs at most SLOW_ROUNDS rounds
+SLOW_SECONDS = 1.0
 SLOW_ROUNDS = 5
 FIGURE_ROUNDS, QUICK_FIGURE_ROUNDS = 21, 5
 ENCODER_ROUNDS, QUICK_ENCODER_ROUNDS = 15, 3
@@ -228,8 +229,9 @@ def _run_rounds(
     """Warm up, then run ``rounds`` interleaved rounds; returns what was measured.
 
     An approach that raises is recorded in ``skipped`` (with the error) and left
-    out. One whose first warm-up call takes longer than ``SLOW_SECONDS`` is
-    warmed up once and runs in the first ``SLOW_ROUNDS`` rounds only.
+    out. One whose last warm-up call takes longer than ``SLOW_SECONDS`` runs in
+    the first ``SLOW_ROUNDS`` rounds only; one call longer than
+    ``WARMUP_ONCE_SECONDS`` ends its warm-up.
     """
     counter = 0
 
@@ -243,12 +245,13 @@ def _run_rounds(
     for a in approaches:
         if a.name in skipped:
             continue
+        elapsed = 0.0
         try:
             for _ in range(warmup):
                 x, step = next_input()
                 elapsed = _timed(a, x, step)
                 del x
-                if elapsed > SLOW_SECONDS:
+                if elapsed > WARMUP_ONCE_SECONDS:
                     break
         except Exception as err:  # the approach is not available here: say why
             skipped[a.name] = f"{type(err).__name__}: {err}"
@@ -361,12 +364,13 @@ def _fast_picture(x: np.ndarray, key: str) -> np.ndarray:
                            max_size=_methods.DEFAULT_MAX_SIZE)
 
 
-def _main_approaches(w: _Writers, n: int, base: np.ndarray,
+def _main_approaches(w: _Writers, key: str, base: np.ndarray,
                      skipped: dict[str, str]) -> list[Approach]:
+    """The main table's approaches for one input size; tags are ``name/key``."""
     from . import _png
 
     def tag(name: str) -> str:
-        return f"{name}/{n}"
+        return f"{name}/{key}"
 
     fw, bw = w.fw, w.background
     approaches = [
@@ -683,12 +687,17 @@ def run_benchmark(
         writers = _Writers(root)
         result["settings"]["async_render"] = writers.background is not None
         try:
+            # one call of each on a tiny input first: imports, font and glyph caches
+            _run_rounds(_main_approaches(writers, "prewarm", make_field(16, seed), skipped),
+                        lambda k: make_field(16, seed), rounds=0, warmup=1, rng=rng,
+                        skipped=skipped, measure_memory=False, progress=progress,
+                        what="prewarm")
             for n in sizes:
                 base = make_field(n, seed)
                 rounds = _rounds_for(n, repeats, quick)
                 what = f"{n}x{n}"
                 _say(progress, f"{what}: warm-up, {rounds} rounds, memory")
-                table = _main_approaches(writers, n, base, skipped)
+                table = _main_approaches(writers, str(n), base, skipped)
 
                 def make_input(k: int, base: np.ndarray = base) -> np.ndarray:
                     return base * np.float32(call_factor(k))
