@@ -6,7 +6,6 @@ measures every approach and writes what it promises.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -16,6 +15,14 @@ from PIL import Image
 from figwriter import _bench
 
 ALL_APPROACHES = set(_bench.LABELS) | set(_bench.FIGURE_LABELS)
+
+
+def _fast_renderer_available() -> bool:
+    try:
+        from figwriter._compose import render_fast  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +56,10 @@ def test_smoke_run_measures_every_approach(smoke_run):
     always = {"seed", "tbx_add_figure", "tbx_add_image", "matplotlib", "floor_minmax",
               "fig_draw", "fig_add_figure_png", "fig_tbx_add_figure"}
     assert always <= measured
-    if importlib.util.find_spec("figwriter._compose") is not None:
+    if _fast_renderer_available():
         assert {"fast", "floor_png"} <= measured
+    for name, why in result["skipped"].items():
+        assert why, name
 
 
 def test_smoke_run_reports_bytes_memory_ratios_and_targets(smoke_run):
