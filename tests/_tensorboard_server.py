@@ -152,12 +152,15 @@ def write_demo_run(logdir: str | os.PathLike[str], steps: int = 4,
     if demo_available():
         env = dict(os.environ, MPLBACKEND="Agg")
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-        subprocess.run(
-            [sys.executable, "-m", "figwriter", "demo", "--logdir", logdir,
-             "--steps", str(steps), "-q"],
-            check=True, cwd=ROOT, env=env, timeout=timeout,
-            stdout=subprocess.DEVNULL,
-        )
+        command = [sys.executable, "-m", "figwriter", "demo", "--logdir", logdir,
+                   "--steps", str(steps), "-q"]
+        result = subprocess.run(command, cwd=ROOT, env=env, timeout=timeout,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(command[1:])} exited with status {result.returncode}:\n"
+                f"{result.stderr}"
+            )
         return read_images(logdir)
     from figwriter import FigureSummaryWriter
 
