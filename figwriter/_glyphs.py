@@ -1,0 +1,249 @@
+"""Text for the fast renderer: rasterised once per string, cached, blended in.
+
+Strings are rasterised with matplotlib's FreeType wrapper (``FT2Font``) in
+DejaVu Sans, the font matplotlib draws with by default, and strings with an
+even number of unescaped ``$`` (the tick labels of a log colour bar, such as
+``$\\mathdefault{10^{-1}}$``) with matplotlib's mathtext, as Agg would draw them.
+Each ``(string, size, rotation)`` is rasterised once and kept in a bounded LRU
+cache, so a training loop that logs the same tick labels every step never
+touches FreeType again.
+
+FreeType objects are not thread-safe: every rasterisation holds one module
+lock. Cached :class:`TextImage` objects are immutable and shared freely.
+
+Examples
+--------
+>>> text = rasterize("0.5", 10.0)
+>>> text.ink.dtype, text.ink.ndim
+(dtype('uint8'), 2)
+>>> canvas = np.full((30, 40, 3), 255, np.uint8)
+>>> draw_text(canvas, text, 2, 2)
+>>> bool((canvas < 255).any())
+True
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DPI", "TextImage", "rasterize", "draw_text", "clear_cache"]
+
+#: pixels per inch: font sizes in points become pixels as in a 100-dpi figure
+DPI = 100.0
+#: line spacing of multi-line text, in multiples of the font size (matplotlib's)
+LINE_SPACING = 1.2
+#: at most this many rasterised strings are kept
+CACHE_SIZE = 4096
+
+_LOCK = threading.Lock()
+_CACHE: OrderedDict[tuple[str, float, float, int], TextImage] = OrderedDict()
+_MATH_PARSER: Any = None
+_FONT_PATH: str | None = None
+
+
+@dataclass(frozen=True)
+class TextImage:
+    """A rasterised string: its ink coverage and where its baseline is.
+
+    Attributes
+    ----------
+    ink : numpy.ndarray
+        (h, w) uint8 coverage, 0 (none) to 255 (full), read-only.
+    baseline : int
+        Row of ``ink`` just below the baseline of the (last) line: digits end
+        in row ``baseline - 1``. For text rotated by 90 degrees, the column
+        just right of the baseline.
+    x_height : int
+        Height of a digit above the baseline, in pixels (for centring labels
+        on tick marks as matplotlib's ``center_baseline`` alignment does).
+    """
+
+    ink: np.ndarray
+    baseline: int
+    x_height: int
+    _inverse: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.ink.flags.writeable = False
+        # 255 - ink, shaped (h, w, 1) to broadcast over RGB: what black text
+        # blended over white leaves
+        inverse = (255 - self.ink)[:, :, None]
+        inverse.flags.writeable = False
+        object.__setattr__(self, "_inverse", inverse)
+
+    @property
+    def height(self) -> int:
+        return int(self.ink.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.ink.shape[1])
+
+
+def _font_path() -> str:
+    global _FONT_PATH
+    if _FONT_PATH is None:
+        from matplotlib.font_manager import FontProperties, findfont
+
+        _FONT_PATH = findfont(FontProperties(family="DejaVu Sans"))
+    return _FONT_PATH
+
+
+def _hinting_flag() -> Any:
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    return get_hinting_flag()
+
+
+def _rasterize_line(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
+    """One line of plain text -> (ink, baseline row). Caller holds the lock."""
+    from matplotlib.font_manager import get_font
+
+    font = get_font(_font_path())
+    font.clear()
+    font.set_size(size, dpi)
+    font.set_text(s, 0.0, flags=_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    ink = np.array(font.get_image(), dtype=np.uint8)
+    descent = font.get_descent() / 64.0
+    baseline = int(math.floor(ink.shape[0] - descent)) - 1
+    return ink, baseline
+
+
+def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
+    """Mathtext -> (ink, baseline row). Caller holds the lock."""
+    global _MATH_PARSER
+    from matplotlib.font_manager import FontProperties
+
+    if _MATH_PARSER is None:
+        from matplotlib.mathtext import MathTextParser
+
+        _MATH_PARSER = MathTextParser("agg")
+    prop = FontProperties(family="DejaVu Sans", size=size)
+    parse = _MATH_PARSER.parse(s, dpi, prop, antialiased=True)
+    ink = np.array(parse.image, dtype=np.uint8)
+    baseline = int(math.floor(parse.height - parse.depth)) - 1
+    return ink, max(0, min(baseline, ink.shape[0]))
+
+
+def _stack_lines(lines: list[tuple[np.ndarray, int]], size: float, dpi: float,
+                 align: str = "center") -> tuple[np.ndarray, int]:
+    """Stack rasterised lines with matplotlib's line spacing."""
+    if len(lines) == 1:
+        return lines[0]
+    step = int(round(LINE_SPACING * size * dpi / 72.0))
+    width = max(ink.shape[1] for ink, _ in lines)
+    # baselines at multiples of `step`, the first line's at its own baseline
+    first_base = lines[0][1]
+    bases = [first_base + i * step for i in range(len(lines))]
+    height = max(b - base + ink.shape[0] for (ink, base), b in zip(lines, bases))
+    out = np.zeros((height, width), np.uint8)
+    for (ink, base), b in zip(lines, bases):
+        top = b - base
+        left = (width - ink.shape[1]) // 2 if align == "center" else 0
+        region = out[top:top + ink.shape[0], left:left + ink.shape[1]]
+        np.maximum(region, ink, out=region)
+    return out, bases[-1]
+
+
+def _render(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
+    from matplotlib.cbook import is_math_text
+
+    if is_math_text(s):
+        try:
+            return _rasterize_math(s, size, dpi)
+        except ValueError:  # not valid mathtext: draw it as typed
+            pass
+    else:
+        s = s.replace(r"\$", "$")
+    return _stack_lines([_rasterize_line(line, size, dpi) for line in s.split("\n")], size, dpi)
+
+
+def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> TextImage:
+    """Rasterise ``s`` at ``size`` points (cached).
+
+    Parameters
+    ----------
+    s
+        The text; mathtext when it holds an even number of unescaped ``$``,
+        as in matplotlib. Newlines start new (centred) lines.
+    size
+        Font size in points.
+    dpi
+        Pixels per inch.
+    rotation
+        0, or 90 for text reading bottom to top (a vertical colour-bar label).
+
+    Returns
+    -------
+    TextImage
+        Shared and immutable; do not modify its arrays.
+    """
+    if rotation not in (0, 90):
+        raise ValueError(f"rotation must be 0 or 90; got {rotation!r}")
+    key = (s, float(size), float(dpi), rotation)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+        if rotation == 90:
+            flat = rasterize_unlocked(s, size, dpi)
+            ink = np.ascontiguousarray(np.rot90(flat.ink))
+            text = TextImage(ink, flat.baseline, flat.x_height)
+        else:
+            text = rasterize_unlocked(s, size, dpi)
+        _CACHE[key] = text
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return text
+
+
+def rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
+    """Rasterise without caching; the caller must hold the module lock."""
+    ink, baseline = _render(s, size, dpi)
+    x_height = _digit_height(size, dpi)
+    return TextImage(ink, baseline, x_height)
+
+
+_DIGIT_HEIGHT: dict[tuple[float, float], int] = {}
+
+
+def _digit_height(size: float, dpi: float) -> int:
+    key = (size, dpi)
+    h = _DIGIT_HEIGHT.get(key)
+    if h is None:
+        ink, baseline = _rasterize_line("0", size, dpi)
+        rows = np.flatnonzero(ink.max(axis=1) > 64)
+        h = int(baseline - rows[0]) if rows.size else int(round(size * dpi / 72 * 0.73))
+        _DIGIT_HEIGHT[key] = h
+    return h
+
+
+def draw_text(canvas: np.ndarray, text: TextImage, x: int, y: int) -> None:
+    """Blend black ``text`` into an RGB uint8 ``canvas`` with its top-left at (x, y).
+
+    Over white this is exact alpha blending (``255 - ink``); over other
+    colours it darkens (``min``), which keeps overlapping labels legible.
+    Whatever falls outside the canvas is clipped.
+    """
+    h, w = text.ink.shape
+    ch, cw = canvas.shape[:2]
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, cw), min(y + h, ch)
+    if x0 >= x1 or y0 >= y1:
+        return
+    region = canvas[y0:y1, x0:x1]
+    np.minimum(region, text._inverse[y0 - y:y1 - y, x0 - x:x1 - x], out=region)
+
+
+def clear_cache() -> None:
+    """Forget every rasterised string."""
+    with _LOCK:
+        _CACHE.clear()
