@@ -83,21 +83,77 @@ print(json.dumps({
 """
 
 
-def _run(tmp_path, user_setup: str = "", user_calls: str = "", env: dict | None = None) -> dict:
+_PYPLOT_SETUP = """
+    import matplotlib
+    matplotlib.use("pdf")
+    matplotlib.rcParams["lines.linewidth"] = 3.5
+    import matplotlib.pyplot as plt
+    first = plt.figure(figsize=(2, 2), dpi=30)
+    second = plt.figure(figsize=(2, 2), dpi=30)
+    plt.plot([1, 2])
+"""
+
+_PYPLOT_CALLS = """
+    canvas = first.canvas
+    w.add_figure_png("user", first, 0, close=False)
+    w.add_figure_png("user", first, 1, close=False, dpi=60)
+    w.add_figure_png("user", [first, second], 2, close=False)
+    kept = plt.get_fignums()
+    w.add_figure_png("user", second, 3)  # close=True: pyplot closes this one
+    user_result = {
+        "kept": kept,
+        "after_close": plt.get_fignums(),
+        "numbers": [first.number, second.number],
+        "same_canvas": first.canvas is canvas,
+        "dpi": first.dpi,
+        "linewidth": matplotlib.rcParams["lines.linewidth"],
+    }
+"""
+
+#: name -> (user set-up, user calls inside the writer block, extra environment)
+_CASES = {
+    "plain": ("", "", {}),
+    "svg": ("", "", {"MPLBACKEND": "svg"}),
+    "pyplot": (_PYPLOT_SETUP, _PYPLOT_CALLS, {}),
+}
+
+
+def _start(workdir, user_setup: str, user_calls: str, env: dict) -> subprocess.Popen:
     code = _SCRIPT.replace("USER_SETUP", textwrap.dedent(user_setup).strip() or "pass")
     code = code.replace(
         "USER_FIGURE_CALLS",
         textwrap.indent(textwrap.dedent(user_calls).strip() or "pass", "    ").lstrip(),
     )
     full_env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "PYTHONPATH")}
-    full_env.update(env or {})
-    proc = subprocess.run(
+    full_env.update(env)
+    return subprocess.Popen(
         [sys.executable, "-W", "error::DeprecationWarning:figwriter", "-c", code,
-         str(tmp_path / "run")],
-        capture_output=True, text=True, env=full_env, cwd=tmp_path, timeout=180, check=False,
+         str(workdir / "run")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, cwd=workdir,
     )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def observed(tmp_path_factory) -> dict:
+    """Run every case in its own interpreter, all at once; name -> its JSON report."""
+    procs = {}
+    for name, (setup, calls, env) in _CASES.items():
+        procs[name] = _start(tmp_path_factory.mktemp(name), setup, calls, env)
+    results = {}
+    for name, proc in procs.items():
+        try:
+            out, err = proc.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        results[name] = (proc.returncode, out, err)
+    return results
+
+
+def _report(observed: dict, name: str) -> dict:
+    returncode, out, err = observed[name]
+    assert returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _assert_untouched(out: dict) -> None:
@@ -108,8 +164,8 @@ def _assert_untouched(out: dict) -> None:
 
 
 @pytest.mark.slow
-def test_no_pyplot_no_tensorflow_no_global_state(tmp_path):
-    out = _run(tmp_path)
+def test_no_pyplot_no_tensorflow_no_global_state(observed):
+    out = _report(observed, "plain")
     _assert_untouched(out)
     assert out["pyplot_before"] is False
     assert out["after_import"] == {"pyplot": False}
@@ -118,43 +174,16 @@ def test_no_pyplot_no_tensorflow_no_global_state(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_backend_the_user_chose_is_kept(tmp_path):
-    out = _run(tmp_path, env={"MPLBACKEND": "svg"})
+def test_a_backend_the_user_chose_is_kept(observed):
+    out = _report(observed, "svg")
     _assert_untouched(out)
     assert out["backend"] == ["svg", "svg"]
     assert out["pyplot_after"] is False
 
 
 @pytest.mark.slow
-def test_pyplot_figure_list_unchanged_when_the_user_has_pyplot(tmp_path):
-    out = _run(
-        tmp_path,
-        user_setup="""
-            import matplotlib
-            matplotlib.use("pdf")
-            matplotlib.rcParams["lines.linewidth"] = 3.5
-            import matplotlib.pyplot as plt
-            first = plt.figure(figsize=(2, 2), dpi=30)
-            second = plt.figure(figsize=(2, 2), dpi=30)
-            plt.plot([1, 2])
-        """,
-        user_calls="""
-            canvas = first.canvas
-            w.add_figure_png("user", first, 0, close=False)
-            w.add_figure_png("user", first, 1, close=False, dpi=60)
-            w.add_figure_png("user", [first, second], 2, close=False)
-            kept = plt.get_fignums()
-            w.add_figure_png("user", second, 3)  # close=True: pyplot closes this one
-            user_result = {
-                "kept": kept,
-                "after_close": plt.get_fignums(),
-                "numbers": [first.number, second.number],
-                "same_canvas": first.canvas is canvas,
-                "dpi": first.dpi,
-                "linewidth": matplotlib.rcParams["lines.linewidth"],
-            }
-        """,
-    )
+def test_pyplot_figure_list_unchanged_when_the_user_has_pyplot(observed):
+    out = _report(observed, "pyplot")
     _assert_untouched(out)
     assert out["pyplot_before"] is True
     assert out["backend"] == ["pdf", "pdf"]
