@@ -373,7 +373,9 @@ class _LossFigure:
     def __init__(self) -> None:
         from matplotlib.figure import Figure
 
-        self.figure: Figure = Figure(figsize=(7.0, 3.0), dpi=100, layout="constrained")
+        # fixed margins: a layout engine would cost more than the drawing itself
+        self.figure: Figure = Figure(figsize=(7.0, 3.0), dpi=100)
+        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.8, wspace=0.32)
         self.loss_ax, self.error_ax = self.figure.subplots(1, 2)
         (self.loss_line,) = self.loss_ax.plot([], [], color="C0")
         (self.error_line,) = self.error_ax.plot([], [], color="C3")
@@ -385,7 +387,7 @@ class _LossFigure:
         self.error_ax.set_ylabel("RMS error (°C)")
         for ax in (self.loss_ax, self.error_ax):
             ax.set_xlabel("step")
-            ax.grid(True, which="both", alpha=0.3)
+            ax.grid(True, alpha=0.3)
         self.figure.suptitle("surrogate stencil")
 
     def update(self, steps: Sequence[int], loss: Sequence[float],
