@@ -76,8 +76,14 @@ from ._scale import ColorScale
 
 __all__ = [
     "render_fast",
+    "render_fast_grid",
     "layout_for",
+    "grid_layout_for",
+    "grid_columns",
     "Layout",
+    "GridLayout",
+    "PanelPlace",
+    "BarPlace",
     "Rect",
     "BarTicks",
     "bar_ticks",
@@ -367,13 +373,14 @@ def colour_indices(values: np.ndarray, scale: ColorScale, n: int | None = None) 
     [0, 1, 129, 256, 258, 259]
     """
     n = int(scale.cmap.N) if n is None else n
-    xa = _scaled(values, scale.norm, n)
-    # Colormap.__call__: xa == N is the top colour; < 0 under; >= N over; NaN bad
-    np.clip(xa, -1.0, n + 1.0, out=xa)  # NaN stays NaN
-    top = xa == n
-    np.fmin(xa, n + 2.0, out=xa)  # NaN -> N + 2
-    k = np.empty(xa.shape, np.intp)
-    np.floor(xa, out=k, casting="unsafe")
+    with np.errstate(all="ignore"):  # extreme values: matplotlib's own arithmetic
+        xa = _scaled(values, scale.norm, n)
+        # Colormap.__call__: xa == N is the top colour; < 0 under; >= N over; NaN bad
+        np.clip(xa, -1.0, n + 1.0, out=xa)  # NaN stays NaN
+        top = xa == n
+        np.fmin(xa, n + 2.0, out=xa)  # NaN -> N + 2
+        k = np.empty(xa.shape, np.intp)
+        np.floor(xa, out=k, casting="unsafe")
     k += 1
     k -= top
     return k
@@ -752,6 +759,12 @@ def bar_ticks(norm: Any, length_px: int, *, n: int = 256, extend: str = "neither
     >>> bar_ticks(Normalize(1e-5, 3e-5), 256).offset
     '1e−5'
     """
+    with np.errstate(all="ignore"):  # extreme limits: matplotlib's own arithmetic
+        return _bar_ticks(norm, length_px, n, extend, label_size)
+
+
+def _bar_ticks(norm: Any, length_px: int, n: int, extend: str,
+               label_size: float | None) -> BarTicks:
     size = _tick_label_size() if label_size is None else float(label_size)
     params = _norm_params(norm)
     rc = _rc_snapshot()
@@ -787,34 +800,33 @@ def bar_ticks(norm: Any, length_px: int, *, n: int = 256, extend: str = "neither
     major_locs = np.asarray(axis.major_locator(), dtype=float)
     major_labels = axis.major_formatter.format_ticks(major_locs)
     minor_locs = np.asarray(axis.minor_locator(), dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if minor_locs.size and major_locs.size:
-            t_lo, t_hi = sorted(np.asarray(trf.transform([v0, v1]), dtype=float))
-            tol = (t_hi - t_lo) * 1e-5
-            t_minor = np.asarray(trf.transform(minor_locs), dtype=float)
-            t_major = np.asarray(trf.transform(major_locs), dtype=float)
-            dup = np.isclose(t_minor[:, None], t_major[None, :], atol=tol, rtol=0).any(axis=1)
-            minor_locs = minor_locs[~dup]
-        minor_labels = axis.minor_formatter.format_ticks(minor_locs)
-        interval_t = np.asarray(trf.transform([v0, v1]), dtype=float)
-        t0, t1 = float(interval_t[0]), float(interval_t[1])
-        # transforms._interval_contains_close: inclusive, 1e-10 of the interval
-        lo_t, hi_t = min(t0, t1), max(t0, t1)
-        tol_t = (hi_t - lo_t) * 1e-10
+    if minor_locs.size and major_locs.size:
+        t_lo, t_hi = sorted(np.asarray(trf.transform([v0, v1]), dtype=float))
+        tol = (t_hi - t_lo) * 1e-5
+        t_minor = np.asarray(trf.transform(minor_locs), dtype=float)
+        t_major = np.asarray(trf.transform(major_locs), dtype=float)
+        dup = np.isclose(t_minor[:, None], t_major[None, :], atol=tol, rtol=0).any(axis=1)
+        minor_locs = minor_locs[~dup]
+    minor_labels = axis.minor_formatter.format_ticks(minor_locs)
+    interval_t = np.asarray(trf.transform([v0, v1]), dtype=float)
+    t0, t1 = float(interval_t[0]), float(interval_t[1])
+    # transforms._interval_contains_close: inclusive, 1e-10 of the interval
+    lo_t, hi_t = min(t0, t1), max(t0, t1)
+    tol_t = (hi_t - lo_t) * 1e-10
 
-        def visible(locs: np.ndarray, labels: Sequence[str]) -> tuple[tuple[float, str], ...]:
-            if not len(locs):
-                return ()
-            t = np.asarray(trf.transform(locs), dtype=float).reshape(-1)
-            out = []
-            for loc_t, label in zip(t, labels):
-                if math.isfinite(loc_t) and lo_t - tol_t <= loc_t <= hi_t + tol_t:
-                    pos = (loc_t - t0) / (t1 - t0) if t1 != t0 else 0.5
-                    out.append((float(pos), str(label)))
-            return tuple(out)
+    def visible(locs: np.ndarray, labels: Sequence[str]) -> tuple[tuple[float, str], ...]:
+        if not len(locs):
+            return ()
+        t = np.asarray(trf.transform(locs), dtype=float).reshape(-1)
+        out = []
+        for loc_t, label in zip(t, labels):
+            if math.isfinite(loc_t) and lo_t - tol_t <= loc_t <= hi_t + tol_t:
+                pos = (loc_t - t0) / (t1 - t0) if t1 != t0 else 0.5
+                out.append((float(pos), str(label)))
+        return tuple(out)
 
-        major = visible(major_locs, major_labels)
-        minor = visible(minor_locs, minor_labels)
+    major = visible(major_locs, major_labels)
+    minor = visible(minor_locs, minor_labels)
     offset = axis.major_formatter.get_offset() if major_locs.size else ""
     ticks = BarTicks(major, minor, str(offset), (float(v0), float(v1)), space)
     if cache_key is not None:
@@ -1292,6 +1304,330 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
     if title:
         _draw_title(canvas, layout.image.x + layout.image.width // 2,
                     layout.bar.y - 1 - style.title_pad, title, style.title_size)
+    return canvas
+
+
+
+# -- batches: a grid of panels -----------------------------------------------------------------
+
+#: a batch picture is made to fit this many pixels on each side when it can
+#: (panels are reduced to fit); it never exceeds MAX_PICTURE_SIDE
+GRID_MAX_SIDE = 2048
+#: a per-panel colour bar is never shorter than this, in pixels
+MIN_PANEL_BAR = 48
+
+
+def grid_columns(n: int, ncols: int | None) -> int:
+    """Panels per row: as asked (at most ``n``), or a near-square grid.
+
+    >>> grid_columns(5, None), grid_columns(5, 9), grid_columns(16, None)
+    (3, 5, 4)
+    """
+    if ncols is not None:
+        return max(1, min(int(ncols), n))
+    return max(1, int(math.ceil(math.sqrt(n))))
+
+
+class BarPlace(NamedTuple):
+    """Where a colour bar and its text go."""
+
+    bar: Rect  #: the bar including room for its extension triangles
+    tick_x: int  #: first column of the tick marks
+    label_x: int  #: left of the tick-label column
+    label_width: int  #: width reserved for tick labels
+    bar_label_x: int | None  #: left of the rotated bar label, if any
+
+
+class PanelPlace(NamedTuple):
+    """Where one panel of a batch goes."""
+
+    shape: tuple[int, int]
+    up: int
+    down: int
+    cells: tuple[int, int]
+    image: Rect  #: the shown cells' pixels (a 1-pixel frame surrounds it)
+    title_baseline: int | None  #: baseline row of the panel title, if titles are on
+    bar: BarPlace | None  #: its own colour bar (per-panel scales)
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Where everything goes in a batch picture.
+
+    Attributes
+    ----------
+    height, width : int
+        The picture's size.
+    ncols, nrows : int
+        The grid.
+    panels : tuple of PanelPlace
+        Each panel's cells (``up``/``down`` factors as in :class:`Layout`),
+        title and, for per-panel scales, colour bar.
+    bar : BarPlace or None
+        The shared colour bar (None with per-panel bars).
+    panel_limit : int
+        The longest panel side allowed for this batch (``max_size``, or less to
+        keep the picture within :data:`GRID_MAX_SIDE`).
+    """
+
+    height: int
+    width: int
+    ncols: int
+    nrows: int
+    panels: tuple[PanelPlace, ...]
+    bar: BarPlace | None
+    panel_limit: int
+    style: _Style = field(repr=False)
+
+    def bars(self) -> list[BarPlace]:
+        """Every colour bar, shared or per panel, in panel order."""
+        if self.bar is not None:
+            return [self.bar]
+        return [p.bar for p in self.panels if p.bar is not None]
+
+
+def _bar_width(span: int) -> int:
+    return int(min(26, max(8, round(span / BAR_ASPECT))))
+
+
+def _bar_block(span: int, style: _Style, reserved: int, label: bool) -> int:
+    """Columns a bar takes right of its image: gap, bar, ticks, labels, bar label."""
+    width = 1 + _GAP + 1 + _bar_width(span) + 1 + style.tick_len + style.tick_pad + reserved
+    if label:
+        width += style.label_pad + _line_px(style.label_size)
+    return width
+
+
+def _place_bar(x: int, y: int, span: int, style: _Style, reserved: int,
+               label: bool) -> BarPlace:
+    """A bar whose frame starts at column ``x`` - 1, spanning rows y .. y + span."""
+    bar = Rect(y, x, span, _bar_width(span))
+    tick_x = bar.x + bar.width + 1
+    label_x = tick_x + style.tick_len + style.tick_pad
+    bar_label_x = label_x + reserved + style.label_pad if label else None
+    return BarPlace(bar, tick_x, label_x, reserved, bar_label_x)
+
+
+def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label: bool,
+              shared: bool, limit: int, style: _Style, reserved: int) -> GridLayout:
+    n = len(shapes)
+    rows = -(-n // cols)
+    small = limit < 64
+    gap = 2 if small else min(16, max(4, limit // 16))
+    tick_line = _line_px(style.tick_size)
+    factors = [cell_factors(s, limit, min(MIN_LONG_SIDE, limit)) for s in shapes]
+    cells = [(-(-s[0] // d), -(-s[1] // d)) for s, (_, d) in zip(shapes, factors)]
+    dims = [(c[0] * u, c[1] * u) for c, (u, _) in zip(cells, factors)]
+    spans = [max(h, MIN_PANEL_BAR) for h, _ in dims]
+    col_w = [0] * cols
+    row_h = [0] * rows
+    extra_w = [0] * cols
+    for i, (h, w) in enumerate(dims):
+        r, c = divmod(i, cols)
+        col_w[c] = max(col_w[c], w)
+        row_h[r] = max(row_h[r], h if shared else spans[i])
+        if not shared:
+            extra_w[c] = max(extra_w[c], _bar_block(spans[i], style, reserved, label))
+    band = 0  # above each row: panel titles, and offset texts of per-panel bars
+    if titles:
+        band = _line_px(style.title_size) + style.title_pad
+    if not shared:
+        band = max(band, tick_line + 4)
+    cell_w = [col_w[c] + 2 + extra_w[c] for c in range(cols)]  # 2: the frame
+    cell_h = [row_h[r] + 2 + band for r in range(rows)]
+    top = _MARGIN + (tick_line + 4 if shared else 0)
+    left = _MARGIN
+    xs = [left + sum(cell_w[:c]) + gap * c for c in range(cols)]
+    ys = [top + sum(cell_h[:r]) + gap * r for r in range(rows)]
+    grid_right = xs[-1] + cell_w[-1]
+    grid_bottom = ys[-1] + cell_h[-1]
+    panels = []
+    for i, (shape, (up, down), cell, (h, w)) in enumerate(zip(shapes, factors, cells, dims)):
+        r, c = divmod(i, cols)
+        box_y = ys[r] + band + 1
+        box_x = xs[c] + 1
+        image = Rect(box_y + (row_h[r] - h) // 2, box_x + (col_w[c] - w) // 2, h, w)
+        title_baseline = image.y - 2 - style.title_pad // 2 if titles else None
+        place = None
+        if not shared:
+            span = spans[i]
+            place = _place_bar(box_x + col_w[c] + 1 + _GAP + 1, box_y + (row_h[r] - span) // 2,
+                               span, style, reserved, label)
+        panels.append(PanelPlace((int(shape[0]), int(shape[1])), up, down, cell, image,
+                                 title_baseline, place))
+    bar = None
+    right = grid_right
+    if shared:
+        span = max(grid_bottom - top - band - 2, MIN_BAR_LENGTH)
+        bar = _place_bar(grid_right + _GAP + 1, top + band + 1, span, style, reserved, label)
+        right = grid_right + _bar_block(span, style, reserved, label)
+        grid_bottom = max(grid_bottom, bar.bar.y + span + 1)
+    width = right + _MARGIN
+    height = grid_bottom + tick_line // 2 + 2 + _MARGIN
+    return GridLayout(height, width, cols, rows, tuple(panels), bar, limit, style)
+
+
+def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool,
+                      label: bool, shared: bool, max_size: int, style: _Style,
+                      reserved: int) -> GridLayout:
+    """The largest panels (at most ``max_size``) that keep the picture bounded."""
+    limit = max_size
+    fallback = None
+    while True:
+        layout = _try_grid(shapes, cols, titles, label, shared, limit, style, reserved)
+        side = max(layout.height, layout.width)
+        if side <= GRID_MAX_SIDE:
+            return layout
+        if fallback is None and side <= MAX_PICTURE_SIDE:
+            fallback = layout
+        if limit == 1:
+            break
+        limit = max(1, min(limit - 1, int(limit * 0.9)))
+    if side <= MAX_PICTURE_SIDE:
+        return layout
+    raise ValueError(
+        f"values hold too many panels ({len(shapes)}) to lay out in a picture of at most "
+        f"{MAX_PICTURE_SIDE} pixels a side with ncols={cols}; log fewer panels per call"
+    )
+
+
+def grid_layout_for(key: Hashable, shapes: Sequence[tuple[int, int]], *, ncols: int | None,
+                    titles: bool, label: bool, shared: bool,
+                    max_size: int = 512) -> GridLayout:
+    """The (cached) layout of a batch picture.
+
+    Equal for equal ``key``, shapes, grid, title and label presence, sharing and
+    ``max_size``, whatever the limits.
+
+    Examples
+    --------
+    >>> g = grid_layout_for("b", [(8, 8)] * 5, ncols=None, titles=False, label=False,
+    ...                     shared=True)
+    >>> g.ncols, g.nrows, len(g.panels), g.bar is not None
+    (3, 2, 5, True)
+    """
+    shapes = tuple((int(s[0]), int(s[1])) for s in shapes)
+    cols = grid_columns(len(shapes), ncols)
+    style = _Style.current()
+    stream = _stream_key(key, (shapes, cols, bool(shared)), titles, label, max_size, "grid")
+    reserved = _reserved_width(stream, style)
+    cache_key = (stream, style, reserved)
+    hit = _LAYOUTS.get(cache_key)
+    if hit is not None:
+        return hit
+    layout = _make_grid_layout(shapes, cols, titles, label, shared, max_size, style, reserved)
+    return _LAYOUTS.put(cache_key, layout)
+
+
+def _grid_template(layout: GridLayout, tables: tuple[ColourTable, ...],
+                   extends: tuple[str, ...], label: str | None) -> np.ndarray:
+    key = ("grid", layout, tables, extends, label)
+    hit = _TEMPLATES.get(key)
+    if hit is not None:
+        return hit
+    canvas = np.full((layout.height, layout.width, 3), _WHITE, np.uint8)
+    for panel in layout.panels:
+        _frame(canvas, panel.image)
+    for where, table, extend in zip(layout.bars(), tables, extends):
+        _paint_bar(canvas, where.bar, extend, table)
+        if label and where.bar_label_x is not None:
+            _draw_bar_label(canvas, where.bar, where.bar_label_x, label,
+                            layout.style.label_size)
+    return _TEMPLATES.put(key, _readonly(canvas))
+
+
+def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
+                     titles: list[str | None] | None, label: str | None,
+                     ncols: int | None, key: Hashable, max_size: int = 512) -> np.ndarray:
+    """Compose a batch as a grid of panels with one shared or per-panel colour bars.
+
+    Parameters
+    ----------
+    panels
+        2-D float arrays, possibly of different shapes; non-finite cells are bad.
+    scales
+        One scale (one colour bar for every panel) or one per panel.
+    titles
+        A title per panel (None entries for none), or None.
+    label
+        Text along the colour bar(s), or None.
+    ncols
+        Panels per row; default a near-square grid (``ceil(sqrt(n))``).
+    key
+        Identifies the stream (the tag), for a stable picture size.
+    max_size
+        Longest side of a panel in pixels; panels are reduced further when
+        the whole picture would exceed :data:`GRID_MAX_SIDE` pixels a side.
+
+    Returns
+    -------
+    numpy.ndarray
+        (H, W, 3) uint8, C-contiguous, owned by the caller.
+
+    Examples
+    --------
+    >>> from figwriter._scale import resolve_scale
+    >>> batch = [np.eye(4), np.ones((3, 5))]
+    >>> rgb = render_fast_grid(batch, [resolve_scale(batch)], titles=["a", None],
+    ...                        label=None, ncols=None, key="doc-grid")
+    >>> rgb.shape[2], rgb.dtype
+    (3, dtype('uint8'))
+    """
+    if not panels:
+        raise ValueError("panels must hold at least one panel; got an empty list")
+    n = len(panels)
+    if len(scales) not in (1, n):
+        raise ValueError(
+            f"scales must hold one scale (shared) or one per panel ({n}); got {len(scales)}"
+        )
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles must hold one entry per panel ({n}); got {len(titles)}")
+    if any(_discrete_norm(s.norm) for s in scales):
+        from ._mpl import render_matplotlib_grid
+
+        return render_matplotlib_grid(panels, scales, titles=titles, label=label,
+                                      ncols=ncols, key=key)
+    data = [_as_cells(p) for p in panels]
+    shared = len(scales) == 1
+    has_titles = titles is not None and any(t is not None for t in titles)
+    shapes = [d.shape for d in data]
+
+    def layout_now() -> GridLayout:
+        return grid_layout_for(key, shapes, ncols=ncols, titles=has_titles,
+                               label=label is not None, shared=shared, max_size=max_size)
+
+    layout = layout_now()
+    tables = tuple(colour_table(s.cmap) for s in scales)
+    bars = layout.bars()
+    ticks = [
+        bar_ticks(s.norm, _bar_interior(b.bar, s.extend).height, n=t.n, extend=s.extend,
+                  label_size=layout.style.tick_size)
+        for s, t, b in zip(scales, tables, bars)
+    ]
+    needed = max((rasterize(text, layout.style.tick_size).width
+                  for tk in ticks for text in tk.labels), default=0)
+    if needed > bars[0].label_width:
+        stream = _stream_key(key, (tuple(shapes), grid_columns(n, ncols), bool(shared)),
+                             has_titles, label is not None, max_size, "grid")
+        _reserve(stream, layout.style, needed)
+        layout = layout_now()
+        bars = layout.bars()
+    extends = tuple(s.extend for s in scales)
+    canvas = _grid_template(layout, tables, extends, label).copy()
+    style = layout.style
+    for i, (panel, place) in enumerate(zip(data, layout.panels)):
+        scale = scales[0] if shared else scales[i]
+        table = tables[0] if shared else tables[i]
+        k = colour_indices(reduce_cells(panel, place.down), scale, table.n)
+        _paint_cells(canvas, place.image, k, table, place.up)
+        title = titles[i] if titles is not None else None
+        if title and place.title_baseline is not None:
+            _draw_title(canvas, place.image.x + place.image.width // 2, place.title_baseline,
+                        title, style.title_size)
+    for where, scale, tk in zip(bars, scales, ticks):
+        interior = _bar_interior(where.bar, scale.extend)
+        _draw_bar_ticks(canvas, interior, where.tick_x, where.label_x, tk, style)
+        _draw_offset(canvas, where.bar, tk.offset, style.tick_size)
     return canvas
 
 
