@@ -30,12 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="demo steps to write (the dashboard shows the last)")
     parser.add_argument("--width", type=int, default=1400, help="viewport width, CSS px")
     parser.add_argument("--height", type=int, default=900, help="viewport height, CSS px")
+    parser.add_argument("--actual-size", action="store_true",
+                        help="tick TensorBoard's 'Show actual image size' (pictures at 1:1)")
     parser.add_argument("--logdir", default=None,
                         help="write (and keep) the run here instead of a temporary directory")
     return parser
 
 
-def screenshot(out: str, steps: int, width: int, height: int, logdir: str) -> None:
+def screenshot(out: str, steps: int, width: int, height: int, logdir: str,
+               actual_size: bool = False) -> None:
     sys.path.insert(0, ROOT)
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +54,9 @@ def screenshot(out: str, steps: int, width: int, height: int, logdir: str) -> No
     if reason is not None:
         raise SystemExit(f"screenshot: {reason}")
     events = write_demo_run(logdir, steps=steps)
-    with TensorBoard(logdir) as tb, sync_playwright() as playwright, \
+    # Served by a relative path, so the dashboard shows the demo's usual logdir name.
+    parent, name = os.path.split(os.path.abspath(logdir))
+    with TensorBoard(name, cwd=parent) as tb, sync_playwright() as playwright, \
             tempfile.TemporaryDirectory() as profile:
         tb.wait_for_images({".": {tag: len(e) for tag, e in events.items()}})
         context = launch_chromium(playwright, profile, width=width, height=height)
@@ -61,6 +66,9 @@ def screenshot(out: str, steps: int, width: int, height: int, logdir: str) -> No
             broken = [c["tag"] for c in cards if not (c["complete"] and c["natural_width"])]
             if broken:
                 raise SystemExit(f"screenshot: pictures did not load: {broken}")
+            if actual_size:
+                page.locator("tf-image-dashboard paper-checkbox").first.click()
+                page.wait_for_timeout(500)
             # Back to the top: the first tag group, with its colour-mapped card.
             page.locator("tf-category-paginated-view button.heading").first \
                 .scroll_into_view_if_needed()
@@ -76,10 +84,12 @@ def screenshot(out: str, steps: int, width: int, height: int, logdir: str) -> No
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.logdir is not None:
-        screenshot(args.out, args.steps, args.width, args.height, args.logdir)
+        screenshot(args.out, args.steps, args.width, args.height, args.logdir,
+                   args.actual_size)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        screenshot(args.out, args.steps, args.width, args.height, os.path.join(tmp, "demo"))
+        screenshot(args.out, args.steps, args.width, args.height,
+                   os.path.join(tmp, "figwriter-demo"), args.actual_size)
 
 
 if __name__ == "__main__":

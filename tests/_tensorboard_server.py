@@ -202,8 +202,10 @@ class TensorBoard:
     """
 
     def __init__(self, logdir: str | os.PathLike[str], *, start_timeout: float = 90.0,
-                 extra_args: Sequence[str] = ()) -> None:
+                 extra_args: Sequence[str] = (), cwd: str | os.PathLike[str] | None = None,
+                 ) -> None:
         self.logdir = os.fspath(logdir)
+        self.cwd = cwd
         self.start_timeout = start_timeout
         self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen[bytes] | None = None
@@ -238,7 +240,7 @@ class TensorBoard:
         env.pop("PYTHONWARNINGS", None)  # TensorBoard's own imports warn; not ours to judge
         self.process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, env=env,
+            stderr=subprocess.STDOUT, env=env, cwd=self.cwd,
         )
         self._reader = threading.Thread(target=self._read_output, daemon=True,
                                         name="tensorboard-output")
