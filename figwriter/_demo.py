@@ -371,22 +371,29 @@ class _LossFigure:
     """One ``matplotlib.figure.Figure`` with the training curves, updated every step."""
 
     def __init__(self) -> None:
+        from matplotlib import ticker
         from matplotlib.figure import Figure
 
         # fixed margins: a layout engine would cost more than the drawing itself
         self.figure: Figure = Figure(figsize=(7.0, 3.0), dpi=100)
-        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.8, wspace=0.32)
+        self.figure.subplots_adjust(left=0.12, right=0.98, bottom=0.16, top=0.8, wspace=0.36)
         self.loss_ax, self.error_ax = self.figure.subplots(1, 2)
-        (self.loss_line,) = self.loss_ax.plot([], [], color="C0")
-        (self.error_line,) = self.error_ax.plot([], [], color="C3")
+        (self.loss_line,) = self.loss_ax.plot([], [], color="C0", marker=".", markersize=3)
+        (self.error_line,) = self.error_ax.plot([], [], color="C3", marker=".", markersize=3)
         self.loss_ax.set_yscale("log")
         self.error_ax.set_yscale("log")  # an untrained stencil's rollout blows up
+        for ax in (self.loss_ax, self.error_ax):
+            # plain "1e-06" labels and no minor ticks: mathtext labels would
+            # double the cost of drawing the figure at every step
+            ax.yaxis.set_major_formatter(ticker.LogFormatter(labelOnlyBase=True))
+            ax.yaxis.set_minor_locator(ticker.NullLocator())
         self.loss_ax.set_title("training loss")
         self.loss_ax.set_ylabel("mean squared error")
         self.error_ax.set_title("rollout error on the plate")
         self.error_ax.set_ylabel("RMS error (°C)")
         for ax in (self.loss_ax, self.error_ax):
             ax.set_xlabel("step")
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
             ax.grid(True, alpha=0.3)
         self.figure.suptitle("surrogate stencil")
 
@@ -398,7 +405,7 @@ class _LossFigure:
         for ax in (self.loss_ax, self.error_ax):
             ax.relim()
             ax.autoscale_view()
-            ax.set_xlim(0, max(1, steps[-1]))
+            ax.set_xlim(-0.5, max(1, steps[-1]) + 0.5)
         return self.figure
 
 
