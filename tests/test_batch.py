@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+from typing import NamedTuple
 
 import matplotlib
 import numpy as np
@@ -71,33 +72,64 @@ def _expected(panel: np.ndarray, vmin: float, vmax: float, cmap=_VIRIDIS) -> np.
     return cmap(Normalize(vmin, vmax)(panel), bytes=True)[..., :3]
 
 
-def _mpl_cell_colours(pixels, panels, *, shared, ncols=None, titles=None):
-    """The written picture's colour at every cell centre of every panel.
+class Box(NamedTuple):
+    """Where a panel's cells are in a picture, in pixels (origin top-left)."""
 
-    The panels are located through the figure figwriter's matplotlib renderer lays
-    out for this batch (``_GridFigure``): after a draw, each image's window extent
-    is where the panel sits in the picture (display y runs upwards).
+    top: float
+    left: float
+    height: float
+    width: float
+
+
+def _panel_boxes(renderer, pixels, panels, *, shared, ncols=None, titles=None, tag="batch"):
+    """Each panel's image area in the written picture, and the number of colour bars.
+
+    matplotlib: from the figure its renderer lays out for this batch
+    (``_GridFigure``): after a draw, each image's window extent is where the panel
+    sits (display y runs upwards). fast: from the renderer's cached grid layout
+    for the tag, which must be the size of the picture written.
     """
-    from figwriter import _mpl, _scale
+    if renderer == "matplotlib":
+        from figwriter import _mpl, _scale
 
-    scales = (
-        [_scale.resolve_scale(panels)] if shared else [_scale.resolve_scale([p]) for p in panels]
+        scales = (
+            [_scale.resolve_scale(panels)] if shared
+            else [_scale.resolve_scale([p]) for p in panels]
+        )
+        grid = _mpl._GridFigure(
+            [p.shape for p in panels], scales, _mpl.grid_columns(len(panels), ncols),
+            bool(titles),
+        )
+        drawn = grid.draw(panels, scales, titles, None)
+        assert drawn.shape == pixels.shape, "not the written layout"
+        boxes = []
+        for image in grid.images:
+            e = image.get_window_extent()
+            boxes.append(Box(pixels.shape[0] - e.y1, e.x0, e.height, e.width))
+        return boxes, len(grid.colorbars)
+    from figwriter import _compose
+
+    layout = _compose.grid_layout_for(
+        tag, [p.shape for p in panels], ncols=ncols,
+        titles=titles is not None and any(t is not None for t in titles),
+        label=False, shared=shared,
     )
-    grid = _mpl._GridFigure(
-        [p.shape for p in panels], scales, _mpl.grid_columns(len(panels), ncols), bool(titles)
-    )
-    drawn = grid.draw(panels, scales, titles, None)
-    assert drawn.shape == pixels.shape, "the layout used to locate panels is not the written one"
-    height = pixels.shape[0]
+    assert (layout.height, layout.width) == pixels.shape[:2], "not the written layout"
+    assert all(place.down == 1 for place in layout.panels), "panels were reduced"
+    boxes = [Box(*place.image) for place in layout.panels]
+    return boxes, len(layout.bars())
+
+
+def _cell_colours(pixels, panels, boxes):
+    """The picture's colour at the centre of every cell of every panel."""
     out = []
-    for image, panel in zip(grid.images, panels):
-        box = image.get_window_extent()
+    for box, panel in zip(boxes, panels):
         h, w = panel.shape
-        xs = np.floor(box.x0 + (np.arange(w) + 0.5) * box.width / w).astype(int)
-        ys = np.floor(height - (box.y1 - (np.arange(h) + 0.5) * box.height / h)).astype(int)
-        assert box.width / w >= 4 and box.height / h >= 4, "cells too small to sample"
+        assert box.height / h >= 4 and box.width / w >= 4, "cells too small to sample"
+        ys = np.floor(box.top + (np.arange(h) + 0.5) * box.height / h).astype(int)
+        xs = np.floor(box.left + (np.arange(w) + 0.5) * box.width / w).astype(int)
         out.append(pixels[ys[:, None], xs[None, :]])
-    return out, grid
+    return out
 
 
 def _has_block(pixels: np.ndarray, colour, side: int) -> bool:
@@ -116,17 +148,20 @@ def _blocky(values_2x2, cell: int = 10) -> np.ndarray:
 # -- colours: shared and per-panel scales --------------------------------------------------
 
 
-def test_shared_scale_panels_carry_batch_wide_colours_matplotlib(writer, logdir, rng):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_shared_scale_panels_carry_batch_wide_colours(writer, logdir, rng, renderer):
     """Every cell of every panel is coloured by the limits of the whole batch."""
     panels = [
         rng.normal(size=(6, 8)),
         rng.normal(size=(6, 8)) * 4 + 3,  # holds the batch maximum
         rng.uniform(-9, -1, size=(5, 5)),  # holds the batch minimum
     ]
-    writer.add_colormapped_images("batch", panels, 0, renderer="matplotlib")
+    writer.add_colormapped_images("batch", panels, 0, renderer=renderer)
     writer.flush()
     (event,) = read_images(logdir)["batch"]
-    cells, _ = _mpl_cell_colours(event.pixels, panels, shared=True)
+    boxes, bars = _panel_boxes(renderer, event.pixels, panels, shared=True)
+    assert bars == 1
+    cells = _cell_colours(event.pixels, panels, boxes)
     lo = min(p.min() for p in panels)
     hi = max(p.max() for p in panels)
     for i, (got, panel) in enumerate(zip(cells, panels)):
@@ -135,6 +170,7 @@ def test_shared_scale_panels_carry_batch_wide_colours_matplotlib(writer, logdir,
     assert not np.array_equal(cells[0], _expected(panels[0], panels[0].min(), panels[0].max()))
 
 
+@pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize(
     ("options", "limits"),
     [
@@ -142,21 +178,22 @@ def test_shared_scale_panels_carry_batch_wide_colours_matplotlib(writer, logdir,
         pytest.param({"vmin": -1.0}, lambda p: (-1.0, p.max()), id="vmin-set-vmax-own"),
     ],
 )
-def test_per_panel_scales_follow_each_panel_matplotlib(picture, rng, options, limits):
+def test_per_panel_scales_follow_each_panel(picture, rng, options, limits, renderer):
     panels = [rng.normal(size=(6, 8)), rng.normal(size=(6, 8)) * 4 + 3, rng.uniform(2, 9, (5, 5))]
-    pixels = picture(panels, shared_scale=False, renderer="matplotlib", **options)
-    cells, grid = _mpl_cell_colours(pixels, panels, shared=False)
-    assert len(grid.colorbars) == len(panels)
-    for i, (got, panel) in enumerate(zip(cells, panels)):
+    pixels = picture(panels, shared_scale=False, renderer=renderer, **options)
+    boxes, bars = _panel_boxes(renderer, pixels, panels, shared=False)
+    assert bars == len(panels)
+    for i, (got, panel) in enumerate(zip(_cell_colours(pixels, panels, boxes), panels)):
         np.testing.assert_array_equal(got, _expected(panel, *limits(panel)), err_msg=f"panel {i}")
 
 
-def test_shared_robust_limits_come_from_the_whole_batch_matplotlib(picture, rng):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_shared_robust_limits_come_from_the_whole_batch(picture, rng, renderer):
     panels = [rng.normal(size=(6, 8)), rng.normal(size=(7, 7)) * 3]
-    pixels = picture(panels, robust=True, renderer="matplotlib")
+    pixels = picture(panels, robust=True, renderer=renderer)
     lo, hi = np.percentile(np.concatenate([p.ravel() for p in panels]), [2, 98])
-    cells, _ = _mpl_cell_colours(pixels, panels, shared=True)
-    for got, panel in zip(cells, panels):
+    boxes, _ = _panel_boxes(renderer, pixels, panels, shared=True)
+    for got, panel in zip(_cell_colours(pixels, panels, boxes), panels):
         np.testing.assert_array_equal(got, _expected(panel, lo, hi))
 
 
@@ -202,28 +239,17 @@ def test_channel_layouts_give_the_nhw_picture(picture, rng, renderer):
     )
     # a list of the same panels is the same batch
     np.testing.assert_array_equal(picture(list(nhw), renderer=renderer), reference)
-    # lower-case layouts are accepted like the parent's dataformats
-    np.testing.assert_array_equal(
-        picture(nhw[:, None], dataformats="nchw", renderer=renderer), reference
-    )
-
-
-def test_list_of_different_shapes_matplotlib(picture, rng):
-    panels = [rng.normal(size=(4, 9)), rng.normal(size=(9, 4)), rng.normal(size=(6, 6))]
-    pixels = picture(panels, renderer="matplotlib", ncols=3)
-    cells, _ = _mpl_cell_colours(pixels, panels, shared=True, ncols=3)
-    lo, hi = min(p.min() for p in panels), max(p.max() for p in panels)
-    for got, panel in zip(cells, panels):
-        assert got.shape[:2] == panel.shape
-        np.testing.assert_array_equal(got, _expected(panel, lo, hi))
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
-def test_list_of_different_shapes_any_renderer(picture, rng, renderer):
+def test_list_of_different_shapes(picture, rng, renderer):
     panels = [rng.normal(size=(4, 9)), rng.normal(size=(9, 4)), rng.normal(size=(6, 6))]
-    pixels = picture(panels, renderer=renderer)
-    swapped = picture([panels[1], panels[0], panels[2]], renderer=renderer)
-    assert not np.array_equal(pixels, swapped), "panel order must show in the picture"
+    pixels = picture(panels, renderer=renderer, ncols=3)
+    boxes, _ = _panel_boxes(renderer, pixels, panels, shared=True, ncols=3)
+    lo, hi = min(p.min() for p in panels), max(p.max() for p in panels)
+    for got, panel in zip(_cell_colours(pixels, panels, boxes), panels):
+        assert got.shape[:2] == panel.shape
+        np.testing.assert_array_equal(got, _expected(panel, lo, hi))
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
@@ -248,64 +274,44 @@ def test_masked_cells_in_a_list_are_bad_and_never_move_the_limits(picture, rng, 
     with_nan = np.where(mask, np.nan, first)
     pixels = picture([masked, second], renderer=renderer)
     np.testing.assert_array_equal(pixels, picture([with_nan, second], renderer=renderer))
-    if renderer == "matplotlib":
-        cells, _ = _mpl_cell_colours(pixels, [with_nan, second], shared=True)
-        lo = min(first[~mask].min(), second.min())
-        hi = max(first[~mask].max(), second.max())
-        np.testing.assert_array_equal(cells[0][~mask], _expected(first[~mask], lo, hi))
-        np.testing.assert_array_equal(cells[1], _expected(second, lo, hi))
-        # viridis's bad colour is transparent: the white axes show through
-        assert (cells[0][mask] == 255).all()
+    boxes, _ = _panel_boxes(renderer, pixels, [with_nan, second], shared=True)
+    cells = _cell_colours(pixels, [with_nan, second], boxes)
+    lo = min(first[~mask].min(), second.min())
+    hi = max(first[~mask].max(), second.max())
+    np.testing.assert_array_equal(cells[0][~mask], _expected(first[~mask], lo, hi))
+    np.testing.assert_array_equal(cells[1], _expected(second, lo, hi))
+    # viridis's bad colour is transparent: the white background shows through
+    assert (cells[0][mask] == 255).all()
 
 
-def test_titles_are_drawn_above_their_panels_matplotlib(picture, rng):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_titles_are_drawn_above_their_panels(picture, rng, renderer):
     panels = [rng.normal(size=(6, 6)) for _ in range(3)]
-    titles = ["prediction", None, "error"]
-    pixels = picture(panels, titles=titles, renderer="matplotlib")
-    _, grid = _mpl_cell_colours(pixels, panels, shared=True, titles=titles)
-    height = pixels.shape[0]
-    for ax, title in zip(grid.axes, titles):
-        box = ax.get_window_extent()
-        # the band between the axes' top edge and the text above it
-        band = pixels[
-            int(height - box.y1 - 25): int(height - box.y1 - 3), int(box.x0): int(box.x1)
-        ]
+    titles = ("prediction", None, "error")  # any sequence
+    pixels = picture(panels, titles=titles, renderer=renderer)
+    boxes, _ = _panel_boxes(renderer, pixels, panels, shared=True, titles=titles)
+    for box, title in zip(boxes, titles):
+        # the band just above the panel's frame
+        band = pixels[int(box.top) - 20: int(box.top) - 3, int(box.left): int(box.left + box.width)]
         has_ink = bool((band < 128).any())
         assert has_ink == (title is not None), f"title {title!r}"
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
-def test_titles_change_the_picture(picture, rng, renderer):
-    panels = [rng.normal(size=(6, 6)) for _ in range(2)]
-    plain = picture(panels, renderer=renderer)
-    titled = picture(panels, titles=["a", "b"], renderer=renderer)
-    other = picture(panels, titles=("a", "c"), renderer=renderer)  # any sequence
-    assert not np.array_equal(plain, titled)
-    assert not np.array_equal(titled, other)
-
-
-@pytest.mark.parametrize("renderer", RENDERERS)
 def test_ncols_sets_the_grid(picture, rng, renderer):
-    panels = [rng.normal(size=(8, 8)) for _ in range(4)]
+    panels = [rng.normal(size=(6, 6)) for _ in range(3)]
     column = picture(panels, ncols=1, renderer=renderer)
-    row = picture(panels, ncols=4, renderer=renderer)
-    square = picture(panels, ncols=2, renderer=renderer)
     assert column.shape[0] > 2 * column.shape[1]
+    boxes, _ = _panel_boxes(renderer, column, panels, shared=True, ncols=1)
+    assert len({round(box.left) for box in boxes}) == 1
+    assert boxes[0].top < boxes[1].top < boxes[2].top
+    lo, hi = min(p.min() for p in panels), max(p.max() for p in panels)
+    for got, panel in zip(_cell_colours(column, panels, boxes), panels):
+        np.testing.assert_array_equal(got, _expected(panel, lo, hi))
+    row = picture(panels, ncols=3, renderer=renderer)
     assert row.shape[1] > 2 * row.shape[0]
-    assert column.shape[0] > square.shape[0] and row.shape[1] > square.shape[1]
     # more columns than panels is one row
     np.testing.assert_array_equal(picture(panels, ncols=9, renderer=renderer), row)
-
-
-def test_ncols_places_panels_matplotlib(picture, rng):
-    panels = [rng.normal(size=(6, 6)) for _ in range(3)]
-    pixels = picture(panels, ncols=1, renderer="matplotlib")
-    cells, grid = _mpl_cell_colours(pixels, panels, shared=True, ncols=1)
-    lefts = {round(ax.get_window_extent().x0) for ax in grid.axes}
-    assert len(lefts) == 1
-    lo, hi = min(p.min() for p in panels), max(p.max() for p in panels)
-    for got, panel in zip(cells, panels):
-        np.testing.assert_array_equal(got, _expected(panel, lo, hi))
 
 
 # -- bounded size --------------------------------------------------------------------------
@@ -317,7 +323,10 @@ def _documented_cap(renderer: str) -> int:
 
         # "a batch figure's size is capped at this many inches on each side"
         return int(round(_mpl.GRID_MAX_INCHES * _mpl.FIG_DPI))
-    return MAX_PICTURE_SIDE
+    from figwriter import _compose
+
+    # "a batch picture is made to fit this many pixels on each side when it can"
+    return int(_compose.GRID_MAX_SIDE)
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
