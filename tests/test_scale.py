@@ -254,7 +254,7 @@ def make_norm_like(make_norm, limits):
 
 
 # -- constant and empty data -------------------------------------------------------------
-@pytest.mark.parametrize("value", [5.0, 0.0, -3.0, 1e-300, 1e300, 0.1])
+@pytest.mark.parametrize("value", [5.0, 0.0, -3.0, 1e-300, 1e200, 0.1])
 def test_constant_arrays_widened_like_matplotlib(value):
     data = np.full((3, 4), value)
     s = _resolve(data)
