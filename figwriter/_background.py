@@ -43,6 +43,11 @@ class Worker:
         self.max_pending = max_pending
         self._queue: queue.Queue[Any] = queue.Queue(max_pending)
         self._lock = threading.Lock()
+        # held from "make sure a thread runs" to "job queued", and by close() while
+        # it queues the stop marker: a job is never queued behind a stop marker
+        # (it would wait there, unwritten, after close() returned). Never taken by
+        # the worker thread, so a caller blocked on a full queue cannot deadlock it.
+        self._submit_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._errors: list[BaseException] = []
         self._failed_count = 0
@@ -56,8 +61,9 @@ class Worker:
     def submit(self, job: Job) -> None:
         """Queue ``job``; blocks while ``max_pending`` jobs wait. Raises earlier failures."""
         self.raise_error()
-        self._ensure_thread()
-        self._queue.put(job)
+        with self._submit_lock:
+            self._ensure_thread()
+            self._queue.put(job)
 
     def wait(self) -> None:
         """Block until every queued job has run, then raise any failure."""
@@ -67,10 +73,12 @@ class Worker:
 
     def close(self) -> None:
         """Run what is queued, stop the thread, then raise any failure."""
-        with self._lock:
-            thread, self._thread = self._thread, None
+        with self._submit_lock:
+            with self._lock:
+                thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(_STOP)
         if thread is not None:
-            self._queue.put(_STOP)
             thread.join()
         atexit.unregister(self._atexit)
         self.raise_error()
