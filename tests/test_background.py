@@ -669,3 +669,37 @@ def test_parent_arguments_work_alongside_background_options(writer_cls, logdir):
         assert sync.async_render is False
     finally:
         sync.close()
+
+
+def test_picture_submitted_while_another_thread_closes_is_written(
+    writer_cls, logdir, monkeypatch
+):
+    """close() in one thread must not slip its stop marker ahead of a job that another
+    thread is submitting (the job would stay queued, never written)."""
+    from figwriter import _background
+
+    ensured, proceed = threading.Event(), threading.Event()
+    original = _background.Worker._ensure_thread
+
+    def ensure_then_pause(self):
+        original(self)
+        if threading.current_thread().name == "submitter":
+            ensured.set()
+            proceed.wait(TIMEOUT)
+
+    monkeypatch.setattr(_background.Worker, "_ensure_thread", ensure_then_pause)
+    w = writer_cls(logdir, async_render=True)
+    _image(w, "field", np.eye(4), 0)
+    submitter = threading.Thread(
+        target=_image, args=(w, "field", np.eye(4) * 2, 1), name="submitter", daemon=True
+    )
+    submitter.start()
+    assert ensured.wait(TIMEOUT)  # the submitter has a running worker, and has not queued yet
+    closer = _in_thread(w.close)
+    closer.join(BLOCKED)
+    proceed.set()
+    submitter.join(TIMEOUT)
+    closer.join(TIMEOUT)
+    assert not submitter.is_alive() and not closer.is_alive() and not closer.errors
+    w.close()
+    assert _steps(logdir) == {"field": [0, 1]}
