@@ -192,6 +192,7 @@ def test_flush_close_and_reopen_like_the_parent(writer_cls, tmp_path):
         w.add_scalar("x", 2.0, 1, walltime=2.0)
         w.close()
         w.close()  # closing twice is harmless
+        w.flush()  # so is flushing a closed writer
         w.add_scalar("x", 3.0, 2, walltime=3.0)  # writing after close reopens
         w.close()
     assert _raw_events(ours) == _raw_events(theirs)
@@ -302,6 +303,11 @@ def test_write_to_disk_false(writer_cls, tmp_path, rng):
         with cls(str(tmp_path / sub), write_to_disk=False) as w:
             w.add_scalar("x", 1.0, 0)
             w.add_image("img", rng.random(size=(3, 4, 4)), 0)
+            w.flush()
+            if cls is writer_cls:
+                w.add_colormapped_image("cm", np.eye(3), 0, renderer="matplotlib")
+                w.add_figure_png("fig", _figure(), 0)
+                w.flush()
     ours = sorted(p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*")) \
         if (tmp_path / "ours").exists() else None
     theirs = sorted(p.relative_to(tmp_path / "theirs") for p in (tmp_path / "theirs").rglob("*")) \

@@ -148,12 +148,14 @@ def _assert_same_picture(got: np.ndarray, expected: np.ndarray) -> None:
 # -- add_figure_png ---------------------------------------------------------------------
 def test_figure_pixels_equal_the_parents_add_figure(writer_cls, tmp_path):
     ours, theirs = str(tmp_path / "ours"), str(tmp_path / "theirs")
+    tag = "loss curve/val (ema)"  # cleaned into a valid tag name the same way
     with writer_cls(ours) as w:
-        w.add_figure_png("fig", _make_figure(1), global_step=2)
+        w.add_figure_png(tag, _make_figure(1), global_step=2)
     with _parent_cls(writer_cls)(theirs) as w:
-        w.add_figure("fig", _make_figure(1), global_step=2)
-    (mine,) = read_images(ours)["fig"]
-    (parent,) = read_images(theirs)["fig"]
+        w.add_figure(tag, _make_figure(1), global_step=2)
+    assert list(read_images(ours)) == list(read_images(theirs))
+    (mine,) = next(iter(read_images(ours).values()))
+    (parent,) = next(iter(read_images(theirs).values()))
     assert (mine.width, mine.height) == (parent.width, parent.height) == (150, 100)
     assert mine.step == parent.step == 2
     _assert_same_picture(mine.pixels, parent.pixels)
@@ -169,6 +171,31 @@ def test_figure_bytes_are_one_encode_of_the_agg_pixels(writer, logdir):
     assert (proto.height, proto.width, proto.colorspace) == (100, 150, 3)
     (event,) = read_images(logdir)["fig"]
     _assert_same_picture(event.pixels, expected_rgb)
+
+
+class _CometRecorder:
+    def __init__(self):
+        self.images = []
+
+    def log_image_encoded(self, png, tag, step=None):
+        self.images.append((png, tag, step))
+
+    def end(self):  # called by the parent's close()
+        pass
+
+
+def test_pictures_reach_the_parents_comet_hook(logdir, monkeypatch, field):
+    writer = FigureSummaryWriter(logdir)
+    recorder = _CometRecorder()
+    monkeypatch.setattr(writer, "_get_comet_logger", lambda: recorder)
+    writer.add_figure_png("fig", _make_figure(), 3)
+    writer.add_colormapped_image("img", field, 4, renderer="matplotlib")
+    writer.close()
+    written = read_images(logdir)
+    assert recorder.images == [
+        (written["fig"][0].png, "fig", 3),
+        (written["img"][0].png, "img", 4),
+    ]
 
 
 def test_figure_png_is_deterministic(writer, logdir):
