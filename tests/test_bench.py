@@ -230,3 +230,14 @@ def test_make_field_changes_limits_by_the_call_factor():
     factors = [_bench.call_factor(k) for k in range(1, 200)]
     assert len(set(factors)) == len(factors)
     assert all(0.5 <= f < 2.0 for f in factors)
+
+
+def test_targets_at_sizes_not_in_the_run_are_not_measured():
+    result = _fake_result()
+    result["settings"]["sizes"] = [256]
+    targets = {(t["target"], t["size"]): t for t in _bench.evaluate_targets(result)}
+    floor = targets["fast vs one nanmin + nanmax pass", "4096"]
+    assert floor["met"] is None and floor["value"] is None
+    assert floor["detail"] == "not measured (no 4096x4096 input in this run)"
+    assert targets["async_render caller cost", "1024"]["met"] is None
+    assert targets["fast vs the seed workaround", "256"]["met"] is True
