@@ -40,6 +40,17 @@ ROBUST_PERCENTILES = (2.0, 98.0)
 #: symlog's linear range, as a fraction of the largest absolute limit.
 SYMLOG_LINTHRESH_FRACTION = 1e-2
 _NORM_NAMES = ("linear", "log", "symlog")
+#: Limits stay inside these windows: beyond them the colour bar's arithmetic
+#: (extension triangles reach a whole range past each limit, tick locators offset
+#: and scale the range) overflows float64. Finite data beyond a window counts as
+#: at its edge (the bar shows an extension triangle); explicit limits beyond it
+#: are refused.
+LIMIT_MAX = 1e300
+LOG_LIMITS = (1e-100, 1e100)
+
+
+def _window(is_log: bool) -> tuple[float, float]:
+    return LOG_LIMITS if is_log else (-LIMIT_MAX, LIMIT_MAX)
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,23 @@ def _nonsingular(vmin: float, vmax: float, expander: float = 0.1,
     return vmin, vmax
 
 
+def _drawable(norm: mcolors.Normalize, extend: Extend) -> bool:
+    """Whether a colour bar can map its ends (and extension triangles) back to data."""
+    probe = [0.0, 1.0]
+    if extend in ("min", "both"):
+        probe.append(-1.0)
+    if extend in ("max", "both"):
+        probe.append(2.0)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            ends = np.ma.filled(np.ma.asarray(norm.inverse(np.array(probe))), np.nan)
+    except ArithmeticError:
+        return False
+    except ValueError:  # not invertible (BoundaryNorm): its bar is drawn another way
+        return True
+    return bool(np.all(np.isfinite(ends)))
+
+
 def _make_norm(norm: NormLike, vmin: float, vmax: float) -> mcolors.Normalize:
     if norm == "linear":
         return mcolors.Normalize(vmin=vmin, vmax=vmax)
@@ -269,6 +297,17 @@ def scale_options(
         )
     if is_log and vmin is not None and vmin <= 0:
         raise ValueError(f"vmin must be positive for a log norm; got vmin={vmin}")
+    if is_log and vmax is not None and vmax <= 0:
+        raise ValueError(f"vmax must be positive for a log norm; got vmax={vmax}")
+    w_lo, w_hi = _window(is_log)
+    prefix = "norm." if isinstance(norm, mcolors.Normalize) else ""
+    for name, value in ((prefix + "vmin", vmin), (prefix + "vmax", vmax), ("center", center)):
+        if value is not None and not w_lo <= value <= w_hi:
+            raise ValueError(
+                f"{name} must be between {w_lo:g} and {w_hi:g}"
+                + (" for a log norm" if is_log else "")
+                + f" (a colour bar cannot be drawn beyond); got {name}={value:g}"
+            )
     if isinstance(norm, mcolors.Normalize):
         # a private copy with its own callbacks: nothing we do reaches the user's
         norm = copy.copy(norm)
@@ -332,9 +371,13 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
             "pass vmin and vmax, or use norm='symlog'"
         )
 
-    lo, hi = pos_stats.lo, pos_stats.hi
+    w_lo, w_hi = _window(is_log)
+    lo, hi = min(max(pos_stats.lo, w_lo), w_hi), min(max(pos_stats.hi, w_lo), w_hi)
     if options.robust and pos_stats.any_finite and (vmin is None or vmax is None):
         finite = _finite_values(arrays, positive=is_log)
+        if finite.dtype.itemsize > 4:  # float32 data lies inside the window
+            # clipped into the window first: percentiles of +-1.8e308 overflow
+            finite = np.clip(finite, w_lo, w_hi)
         plo, phi = np.percentile(finite, ROBUST_PERCENTILES)
         lo, hi = float(plo), float(phi)
 
@@ -365,7 +408,13 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
     if is_log and wide_lo <= 0:
         # only for limits within ~1e-287 of zero, which a log scale cannot show
         wide_lo, wide_hi = (vmin, vmax) if vmin < vmax else (vmin / 10.0, vmax * 10.0)
-    vmin, vmax = wide_lo, wide_hi
+    # centring or widening may have pushed a limit out of the drawable window
+    vmin, vmax = min(max(wide_lo, w_lo), w_hi), min(max(wide_hi, w_lo), w_hi)
+    if vmin == vmax:  # both at one edge of the window
+        if vmax == w_hi:
+            vmin = w_hi / 10.0 if is_log else w_hi * 0.9
+        else:
+            vmax = w_lo * 10.0 if is_log else w_lo * 0.9
 
     # under a log norm, values <= 0 are bad (matplotlib masks them), not clipped
     extend: Extend = "neither"
@@ -376,8 +425,15 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
 
     if the_norm is None:
         the_norm = _make_norm(options.norm, vmin, vmax)
-    elif (the_norm.vmin, the_norm.vmax) != (vmin, vmax):
-        the_norm.vmin, the_norm.vmax = vmin, vmax
+    else:
+        if (the_norm.vmin, the_norm.vmax) != (vmin, vmax):
+            the_norm.vmin, the_norm.vmax = vmin, vmax
+        if not _drawable(the_norm, extend):
+            raise ValueError(
+                f"norm={type(the_norm).__name__} cannot draw a colour bar from {vmin:g} to "
+                f"{vmax:g} (its arithmetic overflows float64); set narrower vmin and vmax "
+                f"on the norm, or clip the values"
+            )
     return ColorScale(
         cmap=options.cmap, norm=the_norm, vmin=float(vmin), vmax=float(vmax), extend=extend
     )
