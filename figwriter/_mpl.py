@@ -149,9 +149,7 @@ class _ColorbarFigure:
         with self.image.callbacks.blocked(signal="changed"):
             if self.image.cmap is not scale.cmap and self.image.cmap != scale.cmap:
                 self.image.set_cmap(scale.cmap)
-            if type(scale.norm) is type(self.image.norm) and _same_shape_params(
-                scale.norm, self.image.norm
-            ):
+            if _limits_only(scale.norm, self.image.norm):
                 self.image.set_clim(scale.vmin, scale.vmax)
             else:
                 self.image.set_norm(scale.norm)
@@ -193,10 +191,19 @@ class _ColorbarFigure:
         self.colorbar.ax.draw(renderer)
 
 
-def _same_shape_params(a: object, b: object) -> bool:
-    """Whether two norms of one class differ only in their limits."""
-    keys = ("_linthresh", "_base", "_vcenter", "_halfrange", "gamma", "clip")
-    return all(getattr(a, k, None) == getattr(b, k, None) for k in keys)
+def _limits_only(new: object, old: object) -> bool:
+    """Whether ``old`` becomes ``new`` by changing its limits alone.
+
+    True only for the plain linear and log norms, which have no parameters
+    besides their limits and ``clip``; any other norm is replaced whole.
+    """
+    from matplotlib import colors as mcolors
+
+    return (
+        type(new) is type(old)
+        and type(new) in (mcolors.Normalize, mcolors.LogNorm)
+        and getattr(new, "clip", None) == getattr(old, "clip", None)
+    )
 
 
 _CACHE = FigureCache()

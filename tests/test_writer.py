@@ -571,23 +571,11 @@ _NORM_PAIRS = {
     "cmap-same-name-other-colours": (lambda: {"cmap": "viridis"}, 1.0,
                                      lambda: {"cmap": colormaps["viridis"].resampled(5)}, 1.0),
 }
-#: the reused figure keeps the first call's norm parameters when only the limits are
-#: updated: _mpl._same_shape_params looks for attributes (_linthresh, _base) these norms
-#: do not have, and knows nothing of linear_width or FuncNorm's functions
-_STALE_NORM = {"symlog-field-grows", "SymLogNorm-base", "AsinhNorm-linear_width",
-               "FuncNorm-functions"}
 
 
 @one_writer_class
 @pytest.mark.parametrize("pair", list(_NORM_PAIRS))
-def test_matplotlib_renderer_reused_figure_follows_norm_parameters(writer, logdir, field, pair,
-                                                                   request):
-    if pair in _STALE_NORM:
-        request.applymarker(pytest.mark.xfail(
-            strict=True,
-            reason="bug in figwriter/_mpl.py: a reused figure keeps the previous call's "
-                   "norm parameters (symlog linthresh/base, asinh linear_width, FuncNorm)",
-        ))
+def test_matplotlib_renderer_reused_figure_follows_norm_parameters(writer, logdir, field, pair):
     first, scale_first, second, scale_second = _NORM_PAIRS[pair]
     data = field * 5
     writer.add_colormapped_image("same", data * scale_first, 0, renderer="matplotlib",
