@@ -27,10 +27,11 @@ Matplotlib is used as a library, never as a drawing engine:
   ``f = ceil(long_side / max_size)``: each shown cell is the mean of an
   ``f x f`` block of cells (blocks at the bottom and right edges hold fewer
   cells and are averaged over the cells they hold). The sums run in the data's
-  dtype, over the block's rows first (top to bottom), then over the columns
-  (left to right), and are divided by the number of cells. **A block with any
-  non-finite cell is bad** (as matplotlib's own resampling treats masked
-  cells), and so is a block whose sum overflows the dtype.
+  dtype (float32 data: float32 sums, within a few units in the last place of
+  the exact mean), over each block's rows first, then over its columns, and
+  are divided by the number of cells. **A block with any non-finite cell is
+  bad** (as matplotlib's own resampling treats masked cells), and so is a
+  block whose sum overflows the dtype.
 * **Stable size.** The canvas size depends only on the key (the tag), the
   array's shape, whether there is a title and a label, ``max_size`` and the
   font sizes; never on the limits or the norm. Tick labels get a column as wide
@@ -306,11 +307,12 @@ def _linear_fast_path(norm: Any) -> bool:
             and norm.vmax is not None and norm.vmin < norm.vmax)
 
 
-def _scaled(values: np.ndarray, norm: Any, n: int) -> np.ndarray:
+def _scaled(values: np.ndarray, norm: Any, n: int) -> tuple[np.ndarray, bool]:
     """``norm(values) * N`` as ``Colormap.__call__`` computes it, NaN where bad.
 
-    A new float array of the norm's output dtype (float64 holding the indices
-    for a norm that returns integers, with every index >= N set to N + 1).
+    Returns a new float array of the norm's output dtype (float64 holding the
+    indices for a norm that returns integers, with every index >= N set to
+    N + 1), and whether it may hold NaN.
     """
     if _linear_fast_path(norm):
         # Normalize.__call__: resdat -= vmin; resdat /= (vmax - vmin), with
@@ -321,17 +323,15 @@ def _scaled(values: np.ndarray, norm: Any, n: int) -> np.ndarray:
         np.subtract(values, vmin, out=xa)
         np.divide(xa, vmax - vmin, out=xa)
         np.multiply(xa, n, out=xa)
-        with np.errstate(invalid="ignore", over="ignore"):
-            total = np.add.reduce(xa, axis=None)
-        if not math.isfinite(float(total)):
-            # non-finite input is bad (imshow masks it); a finite value that
-            # overflowed keeps its under/over colour, as in matplotlib
-            bad = ~np.isfinite(values)
-            if bad.any():
-                np.copyto(xa, np.nan, where=bad)
-        return xa
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        t = norm(np.ma.masked_invalid(values, copy=False))
+        if math.isfinite(float(np.add.reduce(xa, axis=None))):
+            return xa, False  # no NaN, no infinity
+        # non-finite input is bad (imshow masks it); a finite value that
+        # overflowed keeps its under/over colour, as in matplotlib
+        bad = ~np.isfinite(values)
+        if bad.any():
+            np.copyto(xa, np.nan, where=bad)
+        return xa, True
+    t = norm(np.ma.masked_invalid(values, copy=False))
     xa = np.array(np.ma.getdata(t), copy=True)
     mask = np.ma.getmask(t)
     if xa.dtype.kind == "f":
@@ -344,7 +344,7 @@ def _scaled(values: np.ndarray, norm: Any, n: int) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         np.copyto(xa, np.nan, where=bad)
-    return xa
+    return xa, True
 
 
 def colour_indices(values: np.ndarray, scale: ColorScale, n: int | None = None) -> np.ndarray:
@@ -362,7 +362,7 @@ def colour_indices(values: np.ndarray, scale: ColorScale, n: int | None = None) 
     Returns
     -------
     numpy.ndarray
-        intp indices, same shape as ``values``: 0 under, ``1..N`` the colours,
+        int32 indices, same shape as ``values``: 0 under, ``1..N`` the colours,
         ``N+1``/``N+2`` over, ``N+3`` bad.
 
     Examples
@@ -374,15 +374,17 @@ def colour_indices(values: np.ndarray, scale: ColorScale, n: int | None = None) 
     """
     n = int(scale.cmap.N) if n is None else n
     with np.errstate(all="ignore"):  # extreme values: matplotlib's own arithmetic
-        xa = _scaled(values, scale.norm, n)
+        xa, maybe_nan = _scaled(values, scale.norm, n)
         # Colormap.__call__: xa == N is the top colour; < 0 under; >= N over; NaN bad
         np.clip(xa, -1.0, n + 1.0, out=xa)  # NaN stays NaN
-        top = xa == n
-        np.fmin(xa, n + 2.0, out=xa)  # NaN -> N + 2
-        k = np.empty(xa.shape, np.intp)
-        np.floor(xa, out=k, casting="unsafe")
+        top = np.flatnonzero(xa == n)
+        if maybe_nan:
+            np.fmin(xa, n + 2.0, out=xa)  # NaN -> N + 2
+        np.floor(xa, out=xa)
+        k = xa.astype(np.int32)  # much faster than a cast to intp
     k += 1
-    k -= top
+    if top.size:
+        k.reshape(-1)[top] -= 1
     return k
 
 
@@ -423,8 +425,15 @@ def cell_factors(shape: tuple[int, int], max_size: int = 512,
     return up, 1
 
 
-#: bytes of input summed per band of the reduction (keeps the band in cache)
-_BAND_BYTES = 1 << 21
+_ONES: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _ones_row(f: int, dtype: np.dtype) -> np.ndarray:
+    key = (f, dtype.str)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = _readonly(np.ones((1, f), dtype))
+    return ones
 
 
 def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
@@ -432,7 +441,8 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
 
     Returns a new array of the data's dtype, shape
     ``(ceil(H / factor), ceil(W / factor))``, in which a block with any
-    non-finite cell is NaN.
+    non-finite cell is NaN. The sums over each block's rows are one BLAS
+    product with a row of ones (one pass over the data, at memory speed).
 
     Examples
     --------
@@ -445,28 +455,16 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
     height, width = data.shape
     h, w = -(-height // f), -(-width // f)
     hf, wf = height // f, width // f  # complete blocks
-    out = np.empty((h, w), data.dtype)
-    band = max(1, _BAND_BYTES // max(1, f * width * data.itemsize))
-    acc = np.empty((min(band, h), width), data.dtype)
+    # zeros, not empty: the product's output is never read uninitialised
+    rows = np.zeros((h, width), data.dtype)
     with np.errstate(invalid="ignore", over="ignore"):
-        for r0 in range(0, h, band):
-            r1 = min(h, r0 + band)
-            full = min(r1, hf) - r0  # output rows here made of f input rows
-            rows = acc[:r1 - r0]
-            if full > 0:
-                src = data[r0 * f:(r0 + full) * f]
-                part = rows[:full]
-                if f > 1:
-                    np.add(src[0::f], src[1::f], out=part)
-                    for i in range(2, f):
-                        part += src[i::f]
-            if r1 - r0 > full:  # the partial last block row
-                src = data[(r0 + full) * f:]
-                last = rows[full]
-                np.copyto(last, src[0])
-                for i in range(1, src.shape[0]):
-                    last += src[i]
-            _reduce_columns(rows, out[r0:r1], f, wf)
+        if hf:
+            np.matmul(_ones_row(f, data.dtype), data[:hf * f].reshape(hf, f, width),
+                      out=rows[:hf].reshape(hf, 1, width))
+        if hf < h:  # the partial last block row
+            np.add.reduce(data[hf * f:], axis=0, out=rows[hf])
+        out = np.empty((h, w), data.dtype)
+        _reduce_columns(rows, out, f, wf)
         # divide each block's sum by its number of cells
         t = data.dtype.type
         rh, cw = height - hf * f, width - wf * f  # rows / columns of the edge blocks
@@ -483,16 +481,34 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
     return out
 
 
+def _prime_factors(n: int) -> list[int]:
+    out, p = [], 2
+    while p * p <= n:
+        while n % p == 0:
+            out.append(p)
+            n //= p
+        p += 1
+    if n > 1:
+        out.append(n)
+    return out
+
+
 def _reduce_columns(rows: np.ndarray, out: np.ndarray, f: int, wf: int) -> None:
-    """Sum ``f`` adjacent columns of ``rows`` into ``out``, left to right."""
+    """Sum ``f`` adjacent columns of ``rows`` into ``out``.
+
+    Complete blocks are summed by prime factors of ``f`` (for 8: adjacent
+    pairs, three times), each step a few strided adds over whole rows; the
+    partial last block, column by column.
+    """
     if wf > 0:
-        full = out[:, :wf]
-        if f > 1:
-            np.add(rows[:, 0:wf * f:f], rows[:, 1:wf * f:f], out=full)
-            for j in range(2, f):
-                full += rows[:, j:wf * f:f]
-        else:  # pragma: no cover - f == 1 never reaches here
-            np.copyto(full, rows)
+        x = rows[:, :wf * f]
+        factors = _prime_factors(f)
+        for level, p in enumerate(factors):
+            target = out[:, :wf] if level == len(factors) - 1 else None
+            y = np.add(x[:, 0::p], x[:, 1::p], out=target)
+            for i in range(2, p):
+                y += x[:, i::p]
+            x = y
     if out.shape[1] > wf:
         last = out[:, wf]
         np.copyto(last, rows[:, wf * f])
@@ -1210,15 +1226,61 @@ def _paint_cells(canvas: np.ndarray, rect: Rect, k: np.ndarray, table: ColourTab
     packed = np.take(table.packed, k, mode="clip")
     if up > 1:
         packed = np.repeat(packed, up, axis=1)
-    src = packed.view(np.uint8).reshape(h, w * up, 4)
+    width = w * up
+    if _OVERLAPPING_STORES and rect.x + rect.width < canvas.shape[1]:
+        # the first row of each block row, 4 bytes per pixel at 3-byte steps
+        # (each store's 4th byte is fixed by the next pixel's; the byte after a
+        # row, in the pixel right of the rectangle, is put back afterwards)
+        _store_rgb0(canvas, rect.y, rect.x, up, packed)
+        if up > 1:
+            s0, s1, s2 = canvas.strides
+            rows = canvas[rect.y:rect.y + h * up, rect.x:rect.x + width]
+            blocks = np.lib.stride_tricks.as_strided(
+                rows, shape=(h, up, width, 3), strides=(s0 * up, s0, s1, s2))
+            blocks[:, 1:] = blocks[:, :1]
+        return
+    src = packed.view(np.uint8).reshape(h, width, 4)
     dst = canvas[rect.slices()]
     if up > 1:
         s0, s1, s2 = dst.strides
         dst = np.lib.stride_tricks.as_strided(
-            dst, shape=(h, up, w * up, 3), strides=(s0 * up, s0, s1, s2))
+            dst, shape=(h, up, width, 3), strides=(s0 * up, s0, s1, s2))
         src = src[:, None]
     for c in range(3):
         dst[..., c] = src[..., c]
+
+
+def _store_rgb0(canvas: np.ndarray, y: int, x: int, step: int, packed: np.ndarray) -> None:
+    """Write (R, G, B, 0) uint32 pixels to rows y, y + step, ... of an RGB canvas.
+
+    The caller guarantees a pixel to the right of every written row.
+    """
+    h, w = packed.shape
+    s0 = canvas.strides[0]
+    keep = canvas[y:y + h * step:step, x + w, 0].copy()
+    dst = np.ndarray((h, w), dtype=np.uint32, buffer=canvas,
+                     offset=y * s0 + x * 3, strides=(s0 * step, 3))
+    dst[...] = packed
+    canvas[y:y + h * step:step, x + w, 0] = keep
+
+
+def _overlapping_stores_work() -> bool:
+    """Whether numpy writes overlapping unaligned elements in order (checked once)."""
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    packed = np.zeros((5, 7), np.uint32)
+    packed.view(np.uint8).reshape(5, 7, 4)[..., :3] = rgb
+    for step in (1, 2):
+        canvas = np.full((12, 9, 3), 77, np.uint8)
+        expected = canvas.copy()
+        expected[1:1 + 5 * step:step, 1:8] = rgb
+        _store_rgb0(canvas, 1, 1, step, packed)
+        if not np.array_equal(canvas, expected):  # pragma: no cover - other numpy builds
+            return False
+    return True
+
+
+_OVERLAPPING_STORES = _overlapping_stores_work()
 
 
 def _as_cells(data: np.ndarray) -> np.ndarray:

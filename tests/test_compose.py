@@ -229,7 +229,7 @@ def test_cell_factors(shape, max_size, expected):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(64, 64), (37, 50), (20, 3), (9, 9)])
-@pytest.mark.parametrize("f", [2, 3, 5])
+@pytest.mark.parametrize("f", [2, 3, 5, 6, 8])
 def test_reduce_cells_are_block_means_and_any_bad_cell_makes_a_bad_block(rng, dtype, shape, f):
     data = rng.normal(size=shape).astype(dtype) * 10
     data.flat[rng.integers(0, data.size, 4)] = [np.nan, np.inf, -np.inf, np.nan]
@@ -268,6 +268,18 @@ def test_large_input_is_bounded_by_max_size(rng):
         picture, layout = render(data, scale, "bounded", max_size=max_size)
         assert max(layout.image.height, layout.image.width) <= max_size
         assert layout.down == -(-2000 // max_size)
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (700, 300), (5, 9)])
+def test_portable_pixel_copy_paints_the_same_picture(rng, monkeypatch, shape):
+    """The fast 4-byte stores and the per-channel copy give identical pictures."""
+    values = rng.normal(size=shape)
+    values[0, 0] = np.nan
+    scale = resolve_scale([values], cmap=EXTREMES)
+    fast = render_fast(values, scale, title="t", label="l", key="portable")
+    monkeypatch.setattr(_compose, "_OVERLAPPING_STORES", False)
+    np.testing.assert_array_equal(
+        render_fast(values, scale, title="t", label="l", key="portable"), fast)
 
 
 def test_small_input_is_enlarged_by_an_integer_factor(rng):
