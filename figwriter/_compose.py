@@ -1002,12 +1002,16 @@ def _reserved_width(stream: Hashable, style: _Style) -> int:
 
 def _reserve(stream: Hashable, style: _Style, needed: int) -> None:
     """Widen a stream's tick-label column to at least ``needed`` (never narrows)."""
-    current = _reserved_width(stream, style)
-    if needed > current:
-        step = 8
-        with _RESERVED._lock:
-            _RESERVED._items[(stream, style.tick_size)] = -(-needed // step) * step
-            _RESERVED._items.move_to_end((stream, style.tick_size))
+    key = (stream, style.tick_size)
+    step = 8
+    with _RESERVED._lock:
+        current = _RESERVED._items.get(key)
+        if current is None:
+            current = _label_allowance(style.tick_size)
+        _RESERVED._items[key] = max(int(current), -(-needed // step) * step)
+        _RESERVED._items.move_to_end(key)
+        while len(_RESERVED._items) > _RESERVED.maxsize:
+            _RESERVED._items.popitem(last=False)
 
 
 def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: bool,
@@ -1193,7 +1197,7 @@ def _draw_bar_label(canvas: np.ndarray, bar: Rect, x: int, label: str, size: flo
 
 
 def _draw_title(canvas: np.ndarray, centre_x: int, baseline_y: int, title: str,
-                size: float, max_width: int | None = None) -> None:
+                size: float) -> None:
     text = rasterize(title, size)
     x = centre_x - text.width // 2
     x = max(0, min(x, canvas.shape[1] - text.width))

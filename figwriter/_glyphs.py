@@ -1,12 +1,14 @@
 """Text for the fast renderer: rasterised once per string, cached, blended in.
 
-Strings are rasterised with matplotlib's FreeType wrapper (``FT2Font``) in
-DejaVu Sans, the font matplotlib draws with by default, and strings with an
-even number of unescaped ``$`` (the tick labels of a log colour bar, such as
-``$\\mathdefault{10^{-1}}$``) with matplotlib's mathtext, as Agg would draw them.
-Each ``(string, size, rotation)`` is rasterised once and kept in a bounded LRU
-cache, so a training loop that logs the same tick labels every step never
-touches FreeType again.
+Characters are rasterised with matplotlib's FreeType wrapper (``FT2Font``) in
+DejaVu Sans, the font matplotlib draws with by default, once per character
+and size, and strings are composed from them at the font's advances (no
+kerning); strings with an even number of unescaped ``$`` (the tick labels of
+a log colour bar, such as ``$\\mathdefault{10^{-1}}$``) go through
+matplotlib's mathtext, as Agg would draw them. Each ``(string, size,
+rotation)`` is kept in a bounded LRU cache, so a training loop that logs the
+same tick labels every step never touches FreeType again, and a new title
+costs a few copies.
 
 FreeType objects are not thread-safe: every rasterisation holds one module
 lock. Cached :class:`TextImage` objects are immutable and shared freely.
@@ -102,18 +104,72 @@ def _hinting_flag() -> Any:
 
 
 def _rasterize_line(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
-    """One line of plain text -> (ink, baseline row). Caller holds the lock."""
+    """One line of plain text -> (ink, baseline row). Caller holds the lock.
+
+    Composed from cached glyphs placed at their advances (``FT2Font.set_text``
+    costs tens of microseconds per character; a cached glyph is a copy).
+    """
+    glyphs = [_glyph(c, size, dpi) for c in s]
+    if not glyphs:
+        return np.zeros((1, 1), np.uint8), 1
+    pen = 0.0
+    xs = []
+    for g in glyphs:
+        xs.append(int(math.floor(pen + g.x_offset + 0.5)))
+        pen += g.advance
+    left = min(0, *xs)
+    above = max(g.baseline for g in glyphs)
+    below = max(g.ink.shape[0] - g.baseline for g in glyphs)
+    width = max(max(x + g.ink.shape[1] for x, g in zip(xs, glyphs)), int(math.ceil(pen))) - left
+    out = np.zeros((above + below, max(width, 1)), np.uint8)
+    for x, g in zip(xs, glyphs):
+        h, w = g.ink.shape
+        if h and w:
+            top = above - g.baseline
+            region = out[top:top + h, x - left:x - left + w]
+            np.maximum(region, g.ink, out=region)
+    return out, above
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    ink: np.ndarray  # coverage, tight but for a blank row above and below
+    baseline: int  # row just below the baseline
+    x_offset: float  # column 0 of ink, in pixels right of the pen
+    advance: float  # pen advance in pixels
+
+
+_GLYPHS: dict[tuple[str, float, float], _Glyph] = {}
+
+
+def _glyph(c: str, size: float, dpi: float) -> _Glyph:
+    """One character rasterised by FreeType (cached). Caller holds the lock."""
+    key = (c, size, dpi)
+    g = _GLYPHS.get(key)
+    if g is not None:
+        return g
     from matplotlib.font_manager import get_font
 
     font = get_font(_font_path())
     font.clear()
     font.set_size(size, dpi)
-    font.set_text(s, 0.0, flags=_hinting_flag())
+    flags = _hinting_flag()
+    font.set_text(c, 0.0, flags=flags)
     font.draw_glyphs_to_bitmap(antialiased=True)
     ink = np.array(font.get_image(), dtype=np.uint8)
     descent = font.get_descent() / 64.0
-    baseline = int(math.floor(ink.shape[0] - descent)) - 1
-    return ink, baseline
+    x_offset = font.get_bitmap_offset()[0] / 64.0
+    advance = font.load_char(ord(c), flags=flags).linearHoriAdvance / 65536.0
+    baseline = int(round(ink.shape[0] - 1 - descent))
+    g = _Glyph(_readonly(ink), baseline, x_offset, advance)
+    if len(_GLYPHS) < CACHE_SIZE:
+        _GLYPHS[key] = g
+    return g
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
@@ -219,9 +275,9 @@ def _digit_height(size: float, dpi: float) -> int:
     key = (size, dpi)
     h = _DIGIT_HEIGHT.get(key)
     if h is None:
-        ink, baseline = _rasterize_line("0", size, dpi)
-        rows = np.flatnonzero(ink.max(axis=1) > 64)
-        h = int(baseline - rows[0]) if rows.size else int(round(size * dpi / 72 * 0.73))
+        g = _glyph("0", size, dpi)
+        rows = np.flatnonzero(g.ink.max(axis=1) > 64)
+        h = int(g.baseline - rows[0]) if rows.size else int(round(size * dpi / 72 * 0.73))
         _DIGIT_HEIGHT[key] = h
     return h
 
