@@ -126,6 +126,8 @@ class Worker:
             thread = self._thread
             if thread is not None and thread.is_alive():
                 self._queue.put(_STOP)
+            if self._errors:
+                _report(self._errors[0], "after its writer was dropped")
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
 
@@ -142,6 +144,9 @@ def _run(jobs: queue.Queue[Any], owner: weakref.ref[Worker]) -> None:
                 worker = owner()
                 if worker is not None:
                     worker._failed(err)
+                # no reference may stay in this frame: the worker must remain
+                # collectable (its __del__ stops this thread)
+                del worker
             finally:
                 del job  # the job may hold the writer: let it go while idle
         finally:
@@ -154,7 +159,12 @@ def _finish_at_exit(ref: weakref.ref[Worker]) -> None:
         return
     try:
         worker.close()
-    except BaseException as err:  # nobody left to raise to: say it
-        import sys
+    except BaseException as err:
+        _report(err, "at exit")
 
-        print(f"figwriter: a background picture failed at exit: {err!r}", file=sys.stderr)
+
+def _report(err: BaseException, when: str) -> None:
+    """Nobody is left to raise a failure to: say it on stderr."""
+    import sys
+
+    print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
