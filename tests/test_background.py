@@ -703,3 +703,44 @@ def test_picture_submitted_while_another_thread_closes_is_written(
     assert not submitter.is_alive() and not closer.is_alive() and not closer.errors
     w.close()
     assert _steps(logdir) == {"field": [0, 1]}
+
+
+def test_dropped_writer_after_a_reported_failure_leaves_no_render_thread(
+    writer_cls, logdir, failing_encode
+):
+    failing_encode["fail_on"] = {0}
+    w = writer_cls(logdir, async_render=True)
+    _image(w, "field", np.eye(4), 0)
+    with pytest.raises(EncodeFailure):
+        w.flush()
+    _image(w, "field", np.eye(4), 1)
+    w.flush()
+    thread = w._worker._thread
+    file_writer = w.file_writer
+    failing_encode["raised"].clear()  # (its traceback holds the writer)
+    del w
+    gc.collect()
+    thread.join(TIMEOUT)
+    assert not thread.is_alive(), "the render thread outlived its writer"
+    file_writer.close()
+    assert _steps(logdir) == {"field": [1]}
+
+
+def test_failure_of_a_dropped_writer_is_reported_on_stderr(
+    writer_cls, logdir, failing_encode, capfd
+):
+    """Nobody is left to raise to: the failure is said, not lost silently."""
+    failing_encode["fail_on"] = {0}
+    w = writer_cls(logdir, async_render=True)
+    _image(w, "field", np.eye(4), 0)
+    thread = w._worker._thread
+    del w
+    deadline = time.monotonic() + TIMEOUT
+    while not failing_encode["raised"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    failing_encode["raised"].clear()  # (its traceback holds the writer)
+    while thread.is_alive() and time.monotonic() < deadline:
+        gc.collect()  # the failure's traceback may hold the writer in a cycle
+        thread.join(0.05)
+    assert not thread.is_alive()
+    assert "injected failure on encode call 0" in capfd.readouterr().err
