@@ -964,19 +964,19 @@ def _image_axis_ticks(n_cells: int, length_px: int, axis_name: str,
     space = _tick_space(length_px, size, 2.0 if axis_name == "y" else 3.0)
     axis = _BarAxis(scale.LinearScale(None), view, math.inf, space)
     axis.axis_name = axis_name
-    locator = ticker.AutoLocator()
+    # imshow's AutoLocator, restricted to whole cells
+    locator = ticker.MaxNLocator("auto", steps=[1, 2, 2.5, 5, 10], integer=True)
     axis.set_major_locator(locator)
     formatter = ticker.ScalarFormatter(useOffset=False)
     formatter.set_scientific(False)
     axis.set_major_formatter(formatter)
-    locs = np.asarray(locator(), dtype=float)
-    labels = formatter.format_ticks(list(locs))
+    locs = [float(v) for v in locator() if view[0] <= v <= view[1] and v == round(v)]
+    labels = formatter.format_ticks(locs)
     out = []
     px_per_cell = length_px / n_cells
     for loc, label in zip(locs, labels):
-        if view[0] <= loc <= view[1]:
-            px = min(length_px - 1, max(0, int(math.floor((loc + 0.5) * px_per_cell))))
-            out.append((px, str(label)))
+        px = min(length_px - 1, max(0, int(math.floor((loc + 0.5) * px_per_cell))))
+        out.append((px, str(label)))
     return tuple(out)
 
 
