@@ -6,8 +6,9 @@ line of converting, scaling, rendering and encoding is shared (the
 :class:`~figwriter._methods.FigureMethods` mixin); only the emit stage, which
 hands the PNG to torch's file writer, lives here.
 
-Needs PyTorch (``pip install "figwriter[torch]"``); importing :mod:`figwriter`
-itself never imports torch.
+Needs PyTorch (``pip install "figwriter[torch]"``). Importing :mod:`figwriter`
+alone never imports torch (tensorboardX, which the tensorboardX writer class
+needs, imports torch itself where it is installed).
 
 Examples
 --------

@@ -195,3 +195,21 @@ def test_pyplot_figure_list_unchanged_when_the_user_has_pyplot(observed):
     assert out["user_result"]["same_canvas"] is True
     assert out["user_result"]["dpi"] == 30
     assert out["user_result"]["linewidth"] == 3.5
+
+
+def test_import_figwriter_alone_loads_no_writer_stack():
+    """``import figwriter`` is cheap: tensorboardX, torch and matplotlib load on first use."""
+    code = (
+        "import sys, figwriter\n"
+        "heavy = [m for m in ('tensorboardX', 'torch', 'matplotlib', 'tensorflow')"
+        " if m in sys.modules]\n"
+        "assert heavy == [], heavy\n"
+        "assert 'FigureSummaryWriter' in dir(figwriter)\n"
+        "cls = figwriter.FigureSummaryWriter\n"
+        "assert cls.__name__ == 'FigureSummaryWriter' and 'tensorboardX' in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
