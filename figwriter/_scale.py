@@ -401,7 +401,7 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
         # the norm fills the limits it leaves unset itself, as it does under
         # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
         the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
-        vmin, vmax = float(the_norm.vmin), float(the_norm.vmax)
+        vmin, vmax = float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
 
     # constant data, or limits too close to tell apart: widen as matplotlib's colorbar does
     wide_lo, wide_hi = _nonsingular(float(vmin), float(vmax))
