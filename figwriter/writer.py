@@ -23,8 +23,25 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     """A tensorboardX ``SummaryWriter`` that also logs figures and colour-mapped arrays.
 
     Takes every argument ``tensorboardX.SummaryWriter`` takes; every inherited
-    method behaves as the parent's. Adds :meth:`add_figure_png` and
-    :meth:`add_colormapped_image`.
+    method behaves as the parent's (``flush()`` also writes the events still
+    queued for tensorboardX's writer thread, as its documentation promises).
+    Adds ``add_figure_png``, ``add_colormapped_image`` and
+    ``add_colormapped_images``.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Everything ``tensorboardX.SummaryWriter`` takes (``logdir``,
+        ``comment``, ``purge_step``, ``max_queue``, ``flush_secs``,
+        ``filename_suffix``, ``write_to_disk``, ...).
+    async_render : bool, default False
+        Render, encode and write pictures on a worker thread; calls return once
+        they have copied their input. Pictures are identical to the synchronous
+        mode's; ``flush()`` and ``close()`` wait for them, and a failure in the
+        worker is raised at the next call, ``flush()`` or ``close()``.
+    max_pending : int, default 16
+        With ``async_render``, how many pictures may wait before a call blocks
+        (nothing is dropped).
 
     Examples
     --------
