@@ -978,7 +978,7 @@ def _target_rows(result: dict[str, Any]) -> list[list[str]]:
         elif t["unit"] == "ms":
             measured = f"{t['value']:.3f} ms (target <= {t['limit']:g} ms)"
         elif t["unit"] == "x faster":
-            measured = f"{t['value']:.1f}x faster (target >= {t['limit']:g}x)"
+            measured = f"{_fmt_ratio(t['value'])}x faster (target >= {t['limit']:g}x)"
         else:
             measured = f"{t['value']:.2f}{t['unit']} (target <= {t['limit']:g}x)"
         rows.append([status, f"#{t['issue']} {_size_name(t['size'])}: {t['target']}",
@@ -1213,6 +1213,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _without_json(args: list[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--json":
+            skip = True
+        elif not arg.startswith("--json="):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark from the command line; returns the exit status (0).
 
@@ -1229,8 +1242,9 @@ def main(argv: list[str] | None = None) -> int:
     report = sys.stderr if args.json == "-" else sys.stdout
     result = run_benchmark(sizes, quick=args.quick, repeats=args.repeats, progress=sys.stderr,
                            seed=args.seed)
-    command = " ".join(["python -m figwriter bench", *map(shlex.quote, args_list)])
-    result["command"] = command
+    result["command"] = " ".join(["python -m figwriter bench", *map(shlex.quote, args_list)])
+    # the page names the command that regenerates it; where the JSON went is no part of it
+    command = " ".join(["python -m figwriter bench", *map(shlex.quote, _without_json(args_list))])
     print(format_report(result), file=report, flush=True)
     if args.plot:
         plot(result, args.plot)
