@@ -1020,7 +1020,9 @@ def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: boo
 
     Equal for equal ``key``, ``shape``, title and label presence, and
     ``max_size``: whatever the limits, norm or tick labels (unless a stream's
-    tick labels outgrow their column, which then widens once).
+    tick labels outgrow their column, which then widens once). The image's
+    long side is at most ``max_size``, and less when the whole picture would
+    otherwise exceed :data:`MAX_PICTURE_SIDE`.
 
     Examples
     --------
@@ -1037,9 +1039,15 @@ def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: boo
     hit = _LAYOUTS.get(cache_key)
     if hit is not None:
         return hit
-    return _LAYOUTS.put(
-        cache_key, _make_layout(shape, title, label, max_size, style, reserved)
-    )
+    limit = max_size
+    while True:
+        layout = _make_layout(shape, title, label, limit, style, reserved)
+        excess = max(layout.height, layout.width) - MAX_PICTURE_SIDE
+        if excess <= 0 or limit <= 16:
+            break
+        # the image gives way to the frame, the colour bar and the margins
+        limit = max(16, limit - excess)
+    return _LAYOUTS.put(cache_key, layout)
 
 
 def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int,

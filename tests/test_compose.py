@@ -270,6 +270,14 @@ def test_large_input_is_bounded_by_max_size(rng):
         assert layout.down == -(-2000 // max_size)
 
 
+@pytest.mark.parametrize("shape", [(4096, 4096), (4096, 100), (20000, 3)])
+def test_picture_never_exceeds_4096_px_even_with_max_size_4096(shape):
+    layout = layout_for("huge", shape, title=True, label=True, max_size=4096)
+    assert max(layout.height, layout.width) <= MAX_PICTURE_SIDE
+    assert max(layout.image.height, layout.image.width) <= 4096
+    assert layout.down == -(-max(shape) // max(layout.image.height, layout.image.width))
+
+
 @pytest.mark.parametrize("shape", [(64, 64), (700, 300), (5, 9)])
 def test_portable_pixel_copy_paints_the_same_picture(rng, monkeypatch, shape):
     """The fast 4-byte stores and the per-channel copy give identical pictures."""
