@@ -84,20 +84,22 @@ def test_figwriter_code_never_imports_torch():
     assert offenders == []
 
 
-def test_importing_figwriter_imports_no_torch_of_its_own(tmp_path):
-    # tensorboardX itself imports torch when torch is installed (tensorboardX 2.6:
-    # ``import torch`` in tensorboardX/writer.py); figwriter must add nothing to
-    # that, neither on import nor when logging.
+def test_importing_figwriter_never_imports_torch(tmp_path):
+    # ``import figwriter`` loads no torch at all. The writer class needs
+    # tensorboardX, which itself imports torch where installed (tensorboardX 2.6:
+    # ``import torch`` in tensorboardX/writer.py); figwriter adds nothing to that,
+    # neither when the class loads nor when it logs.
     result = _run_python(f"""
         import sys
 
         def torch_modules():
             return {{m for m in sys.modules if m.split(".")[0] == "torch"}}
 
+        import figwriter
+        assert torch_modules() == set(), "import figwriter imported torch"
         import tensorboardX
         before = torch_modules()
         import numpy as np
-        import figwriter
         from figwriter import FigureSummaryWriter
         assert torch_modules() == before, sorted(torch_modules() - before)
         with FigureSummaryWriter({str(tmp_path)!r}) as writer:
