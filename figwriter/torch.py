@@ -46,11 +46,26 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
 
-    Takes every argument ``torch.utils.tensorboard.SummaryWriter`` takes (and
-    ``async_render`` / ``max_pending`` as :class:`figwriter.FigureSummaryWriter`
-    does); every inherited method behaves as the parent's. Adds the same methods
-    with the same options as the tensorboardX writer: :meth:`add_figure_png`,
-    :meth:`add_colormapped_image` and :meth:`add_colormapped_images`.
+    Every inherited method behaves as the parent's. Adds the same methods, with
+    the same options, as :class:`figwriter.FigureSummaryWriter` (one shared
+    implementation): ``add_figure_png``, ``add_colormapped_image`` and
+    ``add_colormapped_images``. Tags are written as torch's ``add_image`` writes
+    them (as given).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Everything ``torch.utils.tensorboard.SummaryWriter`` takes (``log_dir``,
+        ``comment``, ``purge_step``, ``max_queue``, ``flush_secs``,
+        ``filename_suffix``).
+    async_render : bool, default False
+        Render, encode and write pictures on a worker thread; calls return once
+        they have copied their input. Pictures are identical to the synchronous
+        mode's; ``flush()`` and ``close()`` wait for them, and a failure in the
+        worker is raised at the next call, ``flush()`` or ``close()``.
+    max_pending : int, default 16
+        With ``async_render``, how many pictures may wait before a call blocks
+        (nothing is dropped).
 
     Examples
     --------
