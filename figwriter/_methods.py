@@ -177,6 +177,28 @@ class FigureMethods:
             return data
         return np.array(data, order="C", copy=True)
 
+    def flush(self) -> None:
+        """Write every pending picture and event to disk, then flush the event files.
+
+        Waits for pictures still being rendered in the background, writes what
+        the parent writer still holds in its queue, and flushes; everything
+        logged before ``flush()`` is readable when it returns. A background
+        failure not yet reported is raised after that, so the pictures that did
+        succeed are on disk either way.
+        """
+        error: BaseException | None = None
+        try:
+            self._wait_pending()
+        except BaseException as err:
+            error = err
+        self._drain_events()
+        super().flush()  # type: ignore[misc]
+        if error is not None:
+            raise error
+
+    def _drain_events(self) -> None:
+        """Write events the parent writer still holds in memory (hook; none by default)."""
+
     def close(self) -> None:
         """Write every pending picture, then close as the parent writer does.
 

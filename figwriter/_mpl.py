@@ -243,7 +243,7 @@ def render_matplotlib(
     return rgb
 
 
-#: a batch figure's size is capped at this many inches on each side
+#: a batch picture is at most this many inches (at FIG_DPI) on each side
 GRID_MAX_INCHES = 20.0
 #: a panel's longer side, in inches, before the cap
 GRID_PANEL_INCHES = 3.0
@@ -282,7 +282,10 @@ class _GridFigure:
         panel = max(panel, 0.3)
         cell_w, cell_h = panel + cell_extra_w, panel + cell_extra_h
         fw, fh = ncols * cell_w + (fixed_w - ncols * cell_extra_w), nrows * cell_h
-        self.figure = Figure(figsize=(fw, fh), dpi=FIG_DPI)
+        # margins alone can exceed the cap for long rows or columns: then draw
+        # everything smaller, so the picture is never over the cap in pixels
+        dpi = FIG_DPI * min(1.0, GRID_MAX_INCHES / fw, GRID_MAX_INCHES / fh)
+        self.figure = Figure(figsize=(fw, fh), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
         self.axes = []
         self.images = []

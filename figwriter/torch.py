@@ -75,17 +75,6 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     ...     writer.add_colormapped_image("attention", torch.rand(16, 16), global_step=0)
     """
 
-    def flush(self) -> None:
-        """Write every pending picture and event to disk, then flush the event files.
-
-        torch's file writer already waits for its queue to drain on ``flush()``;
-        this one first waits for pictures still being rendered in the background
-        (``async_render=True``), so everything logged before ``flush()`` is
-        readable when it returns.
-        """
-        self._wait_pending()
-        super().flush()
-
     def _ensure_file_writer(self) -> None:
         self._get_file_writer()
 

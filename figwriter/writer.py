@@ -51,18 +51,15 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     ...     writer.add_colormapped_image("field", np.eye(8), global_step=0)
     """
 
-    def flush(self) -> None:
-        """Write every pending event to disk, then flush the event files.
+    def _drain_events(self) -> None:
+        """Have tensorboardX's writer thread write every event it has queued.
 
         tensorboardX's own ``flush`` flushes the file but leaves events still
-        queued for its logger thread unwritten; this one first lets that thread
-        drain its queue (events are written in order), so everything logged
-        before ``flush()`` is readable when it returns.
+        queued for its logger thread unwritten; ``flush()`` calls this first, so
+        everything logged before it is readable when it returns.
         """
-        self._wait_pending()
         for file_writer in (self.all_writers or {}).values():
             _drain_event_queue(file_writer)
-        super().flush()
 
     def _call_metadata(self, global_step: int | None,
                        walltime: float | None) -> tuple[int | None, float | None]:
@@ -70,6 +67,10 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         defaults = getattr(self._get_file_writer(), "_default_metadata", None) or {}
         if global_step is None:
             global_step = defaults.get("global_step")
+        if global_step is None:
+            # written now, no step means step 0; the worker must not pick up a
+            # use_metadata() block active when it writes
+            global_step = 0
         if walltime is None:
             walltime = defaults.get("walltime")
         if walltime is None:

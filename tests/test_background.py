@@ -218,12 +218,6 @@ def test_use_metadata_defaults_hold_after_the_block_exits(make_writer, logdir, g
 
 
 @pytest.mark.parametrize("writer_cls", ["tensorboardX"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="figwriter/writer.py: a step left unset is passed to add_summary as None, so "
-    "the worker's write takes the global_step of whatever use_metadata() block the caller "
-    "is in at write time",
-)
 def test_unset_step_is_not_taken_from_a_later_use_metadata_block(make_writer, logdir, gate):
     w = make_writer()
     _image(w, "no-step", np.eye(4))  # no global_step, no use_metadata: step 0 when read
@@ -747,13 +741,6 @@ def test_failure_of_a_dropped_writer_is_reported_on_stderr(
 
 
 @pytest.mark.parametrize("writer_cls", ["tensorboardX"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="figwriter/writer.py: flush() raises the background failure before draining "
-    "tensorboardX's event queue, so the pictures that did succeed may not be on disk when "
-    "it returns (close() closes first, then raises; figwriter/torch.py's flush has the "
-    "same order)",
-)
 def test_flush_that_raises_still_puts_the_other_pictures_on_disk(
     make_writer, logdir, failing_encode, monkeypatch
 ):

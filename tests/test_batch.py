@@ -338,14 +338,6 @@ def test_picture_stays_bounded_for_many_panels(picture, rng, renderer, n):
     assert min(pixels.shape[:2]) >= 64  # not collapsed to nothing either
 
 
-_OVER_CAP = pytest.mark.xfail(
-    strict=True,
-    reason="figwriter/_mpl.py _GridFigure clamps panels to 0.3 in but not the figure: "
-    "long rows/columns and per-panel colour bars exceed GRID_MAX_INCHES (and 4096 px "
-    "with more panels)",
-)
-
-
 @pytest.mark.parametrize(
     ("renderer", "n", "options"),
     [
@@ -353,10 +345,12 @@ _OVER_CAP = pytest.mark.xfail(
                      marks=RENDERERS[0].marks),
         pytest.param("fast", 12, {"ncols": 12, "shared_scale": False}, id="fast-per-panel-row",
                      marks=RENDERERS[0].marks),
-        pytest.param("matplotlib", 30, {"ncols": 1}, id="matplotlib-one-column",
-                     marks=_OVER_CAP),
+        pytest.param("matplotlib", 30, {"ncols": 1}, id="matplotlib-one-column"),
         pytest.param("matplotlib", 12, {"ncols": 12, "shared_scale": False},
-                     id="matplotlib-per-panel-row", marks=_OVER_CAP),
+                     id="matplotlib-per-panel-row"),
+        pytest.param("matplotlib", 60, {"ncols": 1}, id="matplotlib-60-in-a-column"),
+        pytest.param("matplotlib", 25, {"ncols": 25, "shared_scale": False},
+                     id="matplotlib-25-per-panel-in-a-row"),
     ],
 )
 def test_picture_stays_bounded_for_long_rows_and_columns(picture, rng, renderer, n, options):
