@@ -184,6 +184,29 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+class _Scratch(threading.local):
+    """Per-thread reusable buffers for the temporaries of one render.
+
+    Fresh arrays of a few hundred kilobytes come from ``mmap`` and cost a page
+    fault per 4 KiB on first touch, more than the arithmetic done in them;
+    reusing one growing buffer per purpose avoids that.
+    """
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        size = int(np.prod(shape)) * dtype.itemsize
+        buf = self.buffers.get(name)
+        if buf is None or buf.nbytes < size:
+            buf = self.buffers[name] = np.empty(max(size, 64), np.uint8)
+        return buf[:size].view(dtype).reshape(shape)
+
+
+_SCRATCH = _Scratch()
+
+
 # -- colours ---------------------------------------------------------------------------
 
 
@@ -307,19 +330,23 @@ def _linear_fast_path(norm: Any) -> bool:
             and norm.vmax is not None and norm.vmin < norm.vmax)
 
 
-def _scaled(values: np.ndarray, norm: Any, n: int) -> tuple[np.ndarray, bool]:
+def _scaled(values: np.ndarray, norm: Any, n: int,
+            scratch: _Scratch | None = None) -> tuple[np.ndarray, bool]:
     """``norm(values) * N`` as ``Colormap.__call__`` computes it, NaN where bad.
 
-    Returns a new float array of the norm's output dtype (float64 holding the
+    Returns a float array of the norm's output dtype (float64 holding the
     indices for a norm that returns integers, with every index >= N set to
-    N + 1), and whether it may hold NaN.
+    N + 1), new or from ``scratch``, and whether it may hold NaN.
     """
     if _linear_fast_path(norm):
         # Normalize.__call__: resdat -= vmin; resdat /= (vmax - vmin), with
         # vmin, vmax float64 scalars; then Colormap: xa *= N (a Python int)
         vmin = np.float64(norm.vmin)
         vmax = np.float64(norm.vmax)
-        xa = np.empty(values.shape, values.dtype)
+        if scratch is None:
+            xa = np.empty(values.shape, values.dtype)
+        else:
+            xa = scratch.get("scaled", values.shape, values.dtype)
         np.subtract(values, vmin, out=xa)
         np.divide(xa, vmax - vmin, out=xa)
         np.multiply(xa, n, out=xa)
@@ -372,16 +399,28 @@ def colour_indices(values: np.ndarray, scale: ColorScale, n: int | None = None) 
     >>> colour_indices(np.array([-1.0, 0.0, 0.5, 1.0, 2.0, np.nan]), s).tolist()
     [0, 1, 129, 256, 258, 259]
     """
-    n = int(scale.cmap.N) if n is None else n
+    return _indices(values, scale, int(scale.cmap.N) if n is None else n, None)
+
+
+def _indices(values: np.ndarray, scale: ColorScale, n: int,
+             scratch: _Scratch | None) -> np.ndarray:
+    """:func:`colour_indices`, its temporaries (and result) in ``scratch`` if given."""
     with np.errstate(all="ignore"):  # extreme values: matplotlib's own arithmetic
-        xa, maybe_nan = _scaled(values, scale.norm, n)
+        xa, maybe_nan = _scaled(values, scale.norm, n, scratch)
         # Colormap.__call__: xa == N is the top colour; < 0 under; >= N over; NaN bad
         np.clip(xa, -1.0, n + 1.0, out=xa)  # NaN stays NaN
-        top = np.flatnonzero(xa == n)
+        if scratch is None:
+            top = np.flatnonzero(xa == n)
+            k = np.empty(xa.shape, np.int32)
+        else:
+            is_top = scratch.get("top", xa.shape, bool)
+            np.equal(xa, n, out=is_top)
+            top = np.flatnonzero(is_top)
+            k = scratch.get("indices", xa.shape, np.int32)
         if maybe_nan:
             np.fmin(xa, n + 2.0, out=xa)  # NaN -> N + 2
         np.floor(xa, out=xa)
-        k = xa.astype(np.int32)  # much faster than a cast to intp
+        np.copyto(k, xa, casting="unsafe")  # int32: much faster than a cast to intp
     k += 1
     if top.size:
         k.reshape(-1)[top] -= 1
@@ -449,21 +488,31 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
     >>> reduce_cells(np.array([[1.0, 2.0, 3.0], [3.0, 4.0, np.nan]]), 2)
     array([[2.5, nan]])
     """
+    return _reduce(data, factor, None)
+
+
+def _reduce(data: np.ndarray, factor: int, scratch: _Scratch | None) -> np.ndarray:
+    """:func:`reduce_cells`, its temporaries (and result) in ``scratch`` if given."""
     if factor == 1:
         return data
     f = int(factor)
     height, width = data.shape
     h, w = -(-height // f), -(-width // f)
     hf, wf = height // f, width // f  # complete blocks
-    # zeros, not empty: the product's output is never read uninitialised
-    rows = np.zeros((h, width), data.dtype)
+    if scratch is None:
+        rows = np.empty((h, width), data.dtype)
+        out = np.empty((h, w), data.dtype)
+    else:
+        rows = scratch.get("row sums", (h, width), data.dtype)
+        out = scratch.get("cells", (h, w), data.dtype)
     with np.errstate(invalid="ignore", over="ignore"):
         if hf:
+            if not _PRODUCT_OVERWRITES:  # pragma: no cover - BLAS that reads its output
+                rows[:hf].fill(0)
             np.matmul(_ones_row(f, data.dtype), data[:hf * f].reshape(hf, f, width),
                       out=rows[:hf].reshape(hf, 1, width))
         if hf < h:  # the partial last block row
             np.add.reduce(data[hf * f:], axis=0, out=rows[hf])
-        out = np.empty((h, w), data.dtype)
         _reduce_columns(rows, out, f, wf)
         # divide each block's sum by its number of cells
         t = data.dtype.type
@@ -479,6 +528,17 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
     if bad.any():
         out[bad] = np.nan
     return out
+
+
+def _product_overwrites() -> bool:
+    """Whether ``matmul(..., out=buf)`` ignores what ``buf`` held (checked once)."""
+    data = np.arange(24.0, dtype=np.float32).reshape(2, 3, 4)
+    out = np.full((2, 1, 4), np.nan, np.float32)
+    np.matmul(np.ones((1, 3), np.float32), data, out=out)
+    return bool(np.array_equal(out[:, 0], data.sum(axis=1)))
+
+
+_PRODUCT_OVERWRITES = _product_overwrites()
 
 
 def _prime_factors(n: int) -> list[int]:
@@ -1235,9 +1295,12 @@ def _paint_cells(canvas: np.ndarray, rect: Rect, k: np.ndarray, table: ColourTab
                  up: int) -> None:
     """Colour the cell indices ``k`` into ``rect``, each cell ``up x up`` pixels."""
     h, w = k.shape
-    packed = np.take(table.packed, k, mode="clip")
+    packed = _SCRATCH.get("packed", (h, w), np.uint32)
+    np.take(table.packed, k, mode="clip", out=packed)
     if up > 1:
-        packed = np.repeat(packed, up, axis=1)
+        wide = _SCRATCH.get("wide", (h, w, up), np.uint32)
+        np.copyto(wide, packed[:, :, None])
+        packed = wide.reshape(h, w * up)
     width = w * up
     if _OVERLAPPING_STORES and rect.x + rect.width < canvas.shape[1]:
         # the first row of each block row, 4 bytes per pixel at 3-byte steps
@@ -1368,8 +1431,8 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
         _reserve(stream, layout.style, needed)
         layout = layout_for(key, data.shape, title=title is not None,
                             label=label is not None, max_size=max_size)
-    cells = reduce_cells(data, layout.down)
-    k = colour_indices(cells, scale, table.n)
+    cells = _reduce(data, layout.down, _SCRATCH)
+    k = _indices(cells, scale, table.n, _SCRATCH)
     canvas = _template(layout, table, scale.extend, label).copy()
     _paint_cells(canvas, layout.image, k, table, layout.up)
     style = layout.style
@@ -1692,7 +1755,7 @@ def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
     for i, (panel, place) in enumerate(zip(data, layout.panels)):
         scale = scales[0] if shared else scales[i]
         table = tables[0] if shared else tables[i]
-        k = colour_indices(reduce_cells(panel, place.down), scale, table.n)
+        k = _indices(_reduce(panel, place.down, _SCRATCH), scale, table.n, _SCRATCH)
         _paint_cells(canvas, place.image, k, table, place.up)
         title = titles[i] if titles is not None else None
         if title and place.title_baseline is not None:
