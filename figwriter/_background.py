@@ -20,7 +20,9 @@ import threading
 import weakref
 from typing import Any, Callable
 
-__all__ = ["Worker", "BackgroundError"]
+import numpy as np
+
+__all__ = ["Worker", "BackgroundError", "BufferPool"]
 
 Job = Callable[[], None]
 _STOP = object()
@@ -28,6 +30,51 @@ _STOP = object()
 
 class BackgroundError(RuntimeError):
     """Raised in place of further failures when several background jobs failed."""
+
+
+class BufferPool:
+    """Arrays reused for the copies background calls take of large inputs.
+
+    Copying into memory that is already mapped costs about one pass over the
+    input; a fresh allocation of the same size pays for the kernel's zeroed
+    pages on top. Buffers come back once their job has run. Arrays smaller than
+    ``min_bytes`` are copied plainly; at most ``max_bytes`` are kept.
+    """
+
+    def __init__(self, min_bytes: int = 1 << 20, max_bytes: int = 512 << 20) -> None:
+        self.min_bytes = min_bytes
+        self.max_bytes = max_bytes
+        self._free: dict[tuple[tuple[int, ...], str], list[np.ndarray]] = {}
+        self._kept = 0
+        self._lock = threading.Lock()
+
+    def copy(self, data: np.ndarray) -> np.ndarray:
+        """A C-contiguous copy of ``data``, in a reused buffer where one is free."""
+        if data.nbytes < self.min_bytes:
+            return np.array(data, order="C", copy=True)
+        key = (data.shape, data.dtype.str)
+        with self._lock:
+            free = self._free.get(key)
+            buf = free.pop() if free else None
+            if buf is not None:
+                self._kept -= buf.nbytes
+        if buf is None:
+            buf = np.empty(data.shape, dtype=data.dtype)
+        np.copyto(buf, data)
+        return buf
+
+    def give_back(self, buf: np.ndarray) -> None:
+        """Return a buffer from :meth:`copy` once nothing reads it any more."""
+        if buf.nbytes < self.min_bytes:
+            return
+        with self._lock:
+            if self._kept + buf.nbytes <= self.max_bytes:
+                self._free.setdefault((buf.shape, buf.dtype.str), []).append(buf)
+                self._kept += buf.nbytes
+
+    @property
+    def kept_bytes(self) -> int:
+        return self._kept
 
 
 class Worker:
@@ -41,6 +88,7 @@ class Worker:
 
     def __init__(self, max_pending: int) -> None:
         self.max_pending = max_pending
+        self.buffers = BufferPool()
         self._queue: queue.Queue[Any] = queue.Queue(max_pending)
         self._lock = threading.Lock()
         # held from "make sure a thread runs" to "job queued", and by close() while

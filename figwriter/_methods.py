@@ -172,10 +172,20 @@ class FigureMethods:
 
     def _take(self, data: np.ndarray) -> np.ndarray:
         """What a job keeps of the caller's array: the array itself, or a copy in
-        background mode (the caller may change or free it after the call)."""
+        background mode (the caller may change or free it after the call).
+
+        Background copies of large arrays go into reused buffers; the job hands
+        them back with :meth:`_release` when it has run.
+        """
         if self._worker is None:
             return data
-        return np.array(data, order="C", copy=True)
+        return self._worker.buffers.copy(data)
+
+    def _release(self, *arrays: np.ndarray) -> None:
+        """Hand back the buffers :meth:`_take` made (synchronous mode: nothing to do)."""
+        if self._worker is not None:
+            for a in arrays:
+                self._worker.buffers.give_back(a)
 
     def flush(self) -> None:
         """Write every pending picture and event to disk, then flush the event files.
@@ -402,9 +412,12 @@ class FigureMethods:
         data = self._take(data)
 
         def job() -> tuple[bytes, int, int, int]:
-            scale = _scale.resolve_scale([data], options)
-            rgb = render(renderer, data, scale, title=title, label=label, key=tag,
-                         max_size=max_size)
+            try:
+                scale = _scale.resolve_scale([data], options)
+                rgb = render(renderer, data, scale, title=title, label=label, key=tag,
+                             max_size=max_size)
+            finally:
+                self._release(data)
             return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
 
         self._submit(job, tag, global_step, walltime)
@@ -497,12 +510,15 @@ class FigureMethods:
         shared = bool(shared_scale)
 
         def job() -> tuple[bytes, int, int, int]:
-            if shared:
-                scales = [_scale.resolve_scale(panels, options)]
-            else:
-                scales = [_scale.resolve_scale([p], options) for p in panels]
-            rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
-                              ncols=ncols, key=tag, max_size=max_size)
+            try:
+                if shared:
+                    scales = [_scale.resolve_scale(panels, options)]
+                else:
+                    scales = [_scale.resolve_scale([p], options) for p in panels]
+                rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
+                                  ncols=ncols, key=tag, max_size=max_size)
+            finally:
+                self._release(*panels)
             return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
 
         self._submit(job, tag, global_step, walltime)

@@ -40,30 +40,63 @@ FIG_DPI = 100
 _BAR_ALLOWANCE = 1.5
 
 
+class _RendererPool:
+    """Agg renderers kept between calls, by (width, height, dpi).
+
+    A renderer carries matplotlib's text-metrics cache; a fresh one per call
+    (what a new ``FigureCanvasAgg`` makes) measures every string again. A
+    renderer is lent to one drawing at a time.
+    """
+
+    def __init__(self, maxsize: int = 8) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            return self._items.pop(key, None)
+
+    def give_back(self, key: tuple[Any, ...], renderer: Any) -> None:
+        with self._lock:
+            self._items[key] = renderer
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+
+_RENDERERS = _RendererPool()
+
+
 def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
     """Draw ``figure`` with Agg and return its RGBA pixels (H, W, 4), a copy.
 
     The figure's own canvas (and with it any window or notebook widget showing
-    it) is put back afterwards, as is its dpi.
+    it) is put back afterwards, as is its dpi. Agg renderers are reused between
+    calls of the same size, as a figure's own Agg canvas reuses its renderer.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     old_canvas = figure.canvas
+    old_dpi = figure.dpi
     try:
         canvas = FigureCanvasAgg(figure)  # attaches itself to the figure
         if dpi is not None:
-            old_dpi = figure.dpi
             # with the Agg canvas attached, no GUI window is resized
             figure.dpi = dpi
-            try:
-                canvas.draw()
-                buf = np.asarray(canvas.buffer_rgba()).copy()
-            finally:
-                figure.dpi = old_dpi
-        else:
+        w, h = canvas.get_width_height(physical=True)
+        key = (w, h, figure.dpi)
+        renderer = _RENDERERS.take(key)
+        if renderer is not None:
+            canvas.renderer, canvas._lastKey = renderer, key
+        try:
             canvas.draw()
             buf = np.asarray(canvas.buffer_rgba()).copy()
+        finally:
+            if canvas._lastKey == key:
+                _RENDERERS.give_back(key, canvas.renderer)
     finally:
+        if dpi is not None:
+            figure.dpi = old_dpi
         figure.set_canvas(old_canvas)
     return buf
 
