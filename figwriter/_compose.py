@@ -18,8 +18,12 @@ Matplotlib is used as a library, never as a drawing engine:
   pixels at :data:`DPI`), so the labels, the offset text (``1e-5``, ``+1e3``)
   and the Unicode minus are those ``colorbar()`` prints for a bar of the same
   height.
-* **Text.** Rasterised once per string with matplotlib's FreeType font
-  (:mod:`figwriter._glyphs`) and blended in.
+* **Text.** Rasterised with matplotlib's FreeType font (DejaVu Sans) or its
+  mathtext (log-scale labels), cached per string (:mod:`figwriter._glyphs`),
+  and alpha-blended: the title centred above the image, tick labels right of
+  the bar, the offset text above it, the label along it (rotated 90 degrees);
+  the image's rows and columns are ticked like ``imshow``'s axes (whole cells,
+  in the array's own indices).
 * **Cells.** One data cell is one square block of pixels, never interpolated.
   Arrays whose long side is under 256 pixels are enlarged by an integer
   factor (nearest neighbour) to at least 256 (at most ``max_size``); arrays
@@ -37,10 +41,21 @@ Matplotlib is used as a library, never as a drawing engine:
   font sizes; never on the limits or the norm. Tick labels get a column as wide
   as ``"−0.00000"``; a stream whose labels are ever wider widens that column
   once, for good.
+* **Extensions.** When the limits clip finite data (``scale.extend``), the bar
+  ends in matplotlib-style triangles in the under/over colours, each 5% of
+  the interior long, inside the bar's fixed span.
 * **Reuse.** Everything that depends only on the layout, the colormap, the
   extensions and the label (background, frames, image axis ticks, the colour
   bar with its triangles) is drawn once into a read-only template; a call
-  copies it and adds the cells, the title and the colour bar's ticks.
+  copies it and adds the cells, the title and the colour bar's ticks. A
+  render's temporaries live in per-thread scratch buffers. The cost of a call
+  is then one pass over a large input (the reduction) plus work proportional
+  to the picture.
+* **Batches.** :func:`render_fast_grid` lays panels out in a near-square grid
+  (or ``ncols`` per row), each panel enlarged or reduced on its own as above,
+  with one colour bar for a shared scale or one per panel; panels are reduced
+  further until the picture fits :data:`GRID_MAX_SIDE` pixels a side, and no
+  picture of either kind ever exceeds :data:`MAX_PICTURE_SIDE`.
 
 Norms whose colour bars are not continuous (``BoundaryNorm``, ``NoNorm``) are
 drawn by the matplotlib renderer instead.
@@ -88,6 +103,7 @@ __all__ = [
     "Rect",
     "BarTicks",
     "bar_ticks",
+    "ColourTable",
     "colour_table",
     "colour_indices",
     "colorize",
@@ -96,6 +112,7 @@ __all__ = [
     "clear_caches",
     "MIN_LONG_SIDE",
     "MAX_PICTURE_SIDE",
+    "GRID_MAX_SIDE",
 ]
 
 #: small arrays are enlarged until their long side has at least this many pixels
@@ -1452,6 +1469,8 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
 GRID_MAX_SIDE = 2048
 #: a per-panel colour bar is never shorter than this, in pixels
 MIN_PANEL_BAR = 48
+#: panels whose longest side may not reach this many pixels get no titles
+MIN_TITLED_PANEL = 24
 
 
 def grid_columns(n: int, ncols: int | None) -> int:
@@ -1549,6 +1568,7 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
               shared: bool, limit: int, style: _Style, reserved: int) -> GridLayout:
     n = len(shapes)
     rows = -(-n // cols)
+    titles = titles and limit >= MIN_TITLED_PANEL
     small = limit < 64
     gap = 2 if small else min(16, max(4, limit // 16))
     tick_line = _line_px(style.tick_size)
@@ -1607,21 +1627,35 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
 def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool,
                       label: bool, shared: bool, max_size: int, style: _Style,
                       reserved: int) -> GridLayout:
-    """The largest panels (at most ``max_size``) that keep the picture bounded."""
-    limit = max_size
-    fallback = None
-    while True:
-        layout = _try_grid(shapes, cols, titles, label, shared, limit, style, reserved)
-        side = max(layout.height, layout.width)
-        if side <= GRID_MAX_SIDE:
-            return layout
-        if fallback is None and side <= MAX_PICTURE_SIDE:
-            fallback = layout
-        if limit == 1:
-            break
-        limit = max(1, min(limit - 1, int(limit * 0.9)))
-    if side <= MAX_PICTURE_SIDE:
-        return layout
+    """The largest panels (at most ``max_size``) that keep the picture bounded.
+
+    Within :data:`GRID_MAX_SIDE` when 1-pixel panels can be; otherwise within
+    :data:`MAX_PICTURE_SIDE`; otherwise a ValueError.
+    """
+
+    def attempt(limit: int) -> GridLayout:
+        return _try_grid(shapes, cols, titles, label, shared, limit, style, reserved)
+
+    def side(layout: GridLayout) -> int:
+        return max(layout.height, layout.width)
+
+    for bound in (GRID_MAX_SIDE, MAX_PICTURE_SIDE):
+        best = attempt(max_size)
+        if side(best) <= bound:
+            return best
+        smallest = attempt(1)
+        if side(smallest) > bound:
+            continue
+        # the picture grows with the panel limit: bisect for the largest that fits
+        lo, hi, best = 1, max_size, smallest
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            layout = attempt(mid)
+            if side(layout) <= bound:
+                lo, best = mid, layout
+            else:
+                hi = mid
+        return best
     raise ValueError(
         f"values hold too many panels ({len(shapes)}) to lay out in a picture of at most "
         f"{MAX_PICTURE_SIDE} pixels a side with ncols={cols}; log fewer panels per call"
