@@ -250,18 +250,18 @@ def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> Te
             _CACHE.move_to_end(key)
             return hit
         if rotation == 90:
-            flat = rasterize_unlocked(s, size, dpi)
+            flat = _rasterize_unlocked(s, size, dpi)
             ink = np.ascontiguousarray(np.rot90(flat.ink))
             text = TextImage(ink, flat.baseline, flat.x_height)
         else:
-            text = rasterize_unlocked(s, size, dpi)
+            text = _rasterize_unlocked(s, size, dpi)
         _CACHE[key] = text
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
         return text
 
 
-def rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
+def _rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
     """Rasterise without caching; the caller must hold the module lock."""
     ink, baseline = _render(s, size, dpi)
     x_height = _digit_height(size, dpi)
@@ -300,6 +300,8 @@ def draw_text(canvas: np.ndarray, text: TextImage, x: int, y: int) -> None:
 
 
 def clear_cache() -> None:
-    """Forget every rasterised string."""
+    """Forget every rasterised string and character."""
     with _LOCK:
         _CACHE.clear()
+        _GLYPHS.clear()
+        _DIGIT_HEIGHT.clear()

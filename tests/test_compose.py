@@ -606,3 +606,36 @@ def test_writer_writes_the_fast_picture(logdir, rng):
     expected = render_fast_grid(panels, [resolve_scale(panels)], titles=None, label=None,
                                 ncols=None, key="batch")
     np.testing.assert_array_equal(grid.pixels, expected)
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+
+def test_text_is_rasterised_once_per_string_and_drawn_clipped():
+    from figwriter._glyphs import draw_text, rasterize
+
+    one = rasterize("−0.125", 10.0)
+    assert rasterize("−0.125", 10.0) is one
+    assert not one.ink.flags.writeable and one.ink.max() > 200
+    two_lines = rasterize("step\n12", 10.0)
+    assert two_lines.height > one.height + 8
+    rotated = rasterize("label", 10.0, rotation=90)
+    assert rotated.ink.shape == rasterize("label", 10.0).ink.shape[::-1]
+    math_text = rasterize(r"$\mathdefault{10^{-3}}$", 10.0)
+    assert math_text.ink.max() > 200 and math_text.baseline > math_text.height // 2
+    canvas = np.full((10, 10, 3), 255, np.uint8)
+    draw_text(canvas, one, -3, -2)  # hangs over the top-left corner
+    draw_text(canvas, one, 50, 50)  # entirely outside: nothing happens
+    assert (canvas < 255).any()
+    with pytest.raises(ValueError, match=r"rotation must be 0 or 90; got 45"):
+        rasterize("x", 10.0, rotation=45)
+
+
+def test_wider_text_is_wider_and_digits_share_a_baseline():
+    from figwriter._glyphs import rasterize
+
+    assert rasterize("0.12345", 10.0).width > rasterize("0.1", 10.0).width
+    a, b = rasterize("0", 10.0), rasterize("g0", 10.0)
+    # the digit's ink ends on the row above the baseline in both
+    assert a.ink[a.baseline - 1].max() > 0 and b.ink[b.baseline - 1].max() > 0
+    assert a.ink[a.baseline:].max() == 0
