@@ -493,6 +493,13 @@ def test_grid_stays_bounded_for_any_batch(n, ncols):
         assert place.image.x + place.image.width < layout.width
 
 
+def test_a_batch_that_cannot_fit_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"values hold too many panels \(3000\) to lay out in "
+                       r"a picture of at most 4096 pixels a side with ncols=1"):
+        grid_layout_for("refused", [(8, 8)] * 3000, ncols=1, titles=False, label=False,
+                        shared=True)
+
+
 def test_default_grid_is_about_square():
     assert [grid_columns(n, None) for n in (1, 2, 4, 5, 9, 10, 100)] == [1, 2, 2, 3, 3, 4, 10]
     assert grid_columns(3, 10) == 3
