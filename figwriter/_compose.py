@@ -509,7 +509,11 @@ def reduce_cells(data: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _reduce(data: np.ndarray, factor: int, scratch: _Scratch | None) -> np.ndarray:
-    """:func:`reduce_cells`, its temporaries (and result) in ``scratch`` if given."""
+    """:func:`reduce_cells`, its temporaries (and result) in ``scratch`` if given.
+
+    With ``scratch``, bad blocks may hold +-inf instead of NaN (the colouring
+    treats every non-finite value as bad).
+    """
     if factor == 1:
         return data
     f = int(factor)
@@ -541,6 +545,8 @@ def _reduce(data: np.ndarray, factor: int, scratch: _Scratch | None) -> np.ndarr
             out[:hf, wf:] /= t(f * cw)
         if rh and cw:
             out[hf:, wf:] /= t(rh * cw)
+        if scratch is not None:
+            return out  # the renderer paints any non-finite cell bad
         bad = ~np.isfinite(out)
     if bad.any():
         out[bad] = np.nan
