@@ -15,7 +15,6 @@ whole property:
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 import warnings
@@ -34,8 +33,13 @@ from figwriter._methods import MAX_PICTURE_SIDE
 from ._readback import ImageEvent, read_images
 from .strategies import Call, batch_calls, examples, image_calls, reference_float64
 
-HAVE_COMPOSE = importlib.util.find_spec("figwriter._compose") is not None
-FAST_MISSING = "figwriter._compose (the fast renderer) is not in this checkout yet"
+try:
+    import figwriter._compose  # noqa: F401
+except ImportError:
+    HAVE_COMPOSE = False
+else:
+    HAVE_COMPOSE = True
+FAST_MISSING = "figwriter._compose (the fast renderer) cannot be imported in this checkout"
 RENDERERS = [
     pytest.param("fast", marks=pytest.mark.skipif(not HAVE_COMPOSE, reason=FAST_MISSING)),
     "matplotlib",
