@@ -29,6 +29,8 @@ RENDERERS: tuple[str, ...] = ("fast", "matplotlib")
 DEFAULT_MAX_SIZE = 512
 #: TensorBoard refuses to serve very large images; nothing larger is written.
 MAX_PICTURE_SIDE = 4096
+#: a list of figures is laid out this many per row, as tensorboardX's make_grid does
+_FIGURE_GRID_COLUMNS = 8
 
 CmapArg = Union[str, "Colormap", None]
 NormArg = Union[str, "Normalize"]
@@ -285,16 +287,25 @@ class FigureMethods:
                 raise TypeError(
                     f"{where} must be a matplotlib.figure.Figure; got {type(f).__name__}"
                 )
-        for i, f in enumerate(figures):
-            w_in, h_in = f.get_size_inches()
-            f_dpi = f.dpi if dpi is None else dpi
-            w_px, h_px = round(w_in * f_dpi), round(h_in * f_dpi)
+        sizes = [_figure_pixels(f, dpi) for f in figures]
+        for i, (f, (w_px, h_px)) in enumerate(zip(figures, sizes)):
             if max(w_px, h_px) > MAX_PICTURE_SIDE:
                 where = f"figure[{i}]" if isinstance(figure, (list, tuple)) else "figure"
                 raise ValueError(
                     f"{where} would draw to {w_px}x{h_px} pixels; TensorBoard pictures are "
                     f"limited to {MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= "
-                    f"(at most {int(MAX_PICTURE_SIDE / max(w_in, h_in))} for this figure)"
+                    f"(at most {int(MAX_PICTURE_SIDE / max(f.get_size_inches()))} "
+                    "for this figure)"
+                )
+        if len(figures) > 1:
+            cols = min(len(figures), _FIGURE_GRID_COLUMNS)
+            rows = -(-len(figures) // cols)
+            grid_w, grid_h = cols * max(w for w, _ in sizes), rows * max(h for _, h in sizes)
+            if max(grid_w, grid_h) > MAX_PICTURE_SIDE:
+                raise ValueError(
+                    f"figure: {len(figures)} figures laid out {cols} per row would make a "
+                    f"{grid_w}x{grid_h} picture; TensorBoard pictures are limited to "
+                    f"{MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= or fewer figures"
                 )
         job = self._figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)))
         self._submit(job, tag, global_step, walltime)
@@ -547,7 +558,14 @@ def render_grid(
                                   key=key)
 
 
-def _figure_grid(pictures: list[np.ndarray], ncols: int = 8) -> np.ndarray:
+def _figure_pixels(figure: Figure, dpi: float | None) -> tuple[int, int]:
+    """The (width, height) in pixels ``figure`` draws to at ``dpi`` (default its own)."""
+    w_in, h_in = figure.get_size_inches()
+    f_dpi = figure.dpi if dpi is None else dpi
+    return round(w_in * f_dpi), round(h_in * f_dpi)
+
+
+def _figure_grid(pictures: list[np.ndarray], ncols: int = _FIGURE_GRID_COLUMNS) -> np.ndarray:
     """Lay same-size RGB pictures out as tensorboardX's ``make_grid`` does."""
     h, w, c = pictures[0].shape
     n = len(pictures)

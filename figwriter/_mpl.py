@@ -40,6 +40,42 @@ FIG_DPI = 100
 _BAR_ALLOWANCE = 1.5
 
 
+#: arrays longer than this on a side are box-averaged before imshow (the axes
+#: are a few hundred pixels wide; matplotlib would otherwise hold several
+#: float64 copies of the full array while drawing)
+MAX_CELLS = 1024
+
+
+def _cells(data: np.ndarray) -> np.ndarray:
+    """``data``, box-averaged (as the fast renderer does) if it is longer than MAX_CELLS."""
+    longest = max(data.shape)
+    if longest <= MAX_CELLS:
+        return data
+    from ._compose import reduce_cells
+
+    return reduce_cells(data, -(-longest // MAX_CELLS))
+
+
+def _show(ax: Any, shape: tuple[int, int], **kwargs: Any) -> Any:
+    """``imshow`` a placeholder for data of ``shape``, in the full array's cell units.
+
+    Reduced data keeps the axes (and their tick labels) of the full array: the
+    image spans the blocks it averaged, and the axes limits cut off the part of
+    the last block that lies beyond the array.
+    """
+    h, w = shape
+    longest = max(shape)
+    if longest <= MAX_CELLS:
+        return ax.imshow(np.zeros(shape), interpolation="nearest", **kwargs)
+    f = -(-longest // MAX_CELLS)
+    rh, rw = -(-h // f), -(-w // f)
+    im = ax.imshow(np.zeros((rh, rw)), interpolation="nearest",
+                   extent=(-0.5, rw * f - 0.5, rh * f - 0.5, -0.5), **kwargs)
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+    return im
+
+
 class _RendererPool:
     """Agg renderers kept between calls, by (width, height, dpi).
 
@@ -168,11 +204,7 @@ class _ColorbarFigure:
         cax = self.figure.add_axes(
             ((self.LEFT + img_w + self.GAP) / fw, self.BOTTOM / fh, self.BAR / fw, img_h / fh)
         )
-        placeholder = np.zeros(shape)
-        self.image = self.ax.imshow(
-            placeholder, cmap=scale.cmap, norm=scale.norm, interpolation="nearest",
-            aspect="auto",
-        )
+        self.image = _show(self.ax, shape, cmap=scale.cmap, norm=scale.norm, aspect="auto")
         self.colorbar = self.figure.colorbar(self.image, cax=cax, extend=scale.extend)
         self._background: Any = None
 
@@ -256,6 +288,9 @@ def render_matplotlib(
 ) -> np.ndarray:
     """Draw ``data`` with ``imshow`` + ``colorbar`` and return RGB uint8 pixels.
 
+    Arrays longer than ``MAX_CELLS`` on a side are box-averaged first (NaN
+    where a block holds a bad cell), keeping the axes in the full array's units.
+
     ``key`` identifies the stream (for example the tag); figures are reused for
     calls with the same key, shape, colormap, norm type and colour-bar layout.
     """
@@ -271,7 +306,9 @@ def render_matplotlib(
     if fig is None:
         fig = _ColorbarFigure(data.shape, scale)
     with _DRAW_LOCK:
-        rgb = fig.draw(data, scale, title, label)
+        with np.errstate(over="ignore", invalid="ignore"):
+            # extreme limits overflow inside matplotlib's tick and norm arithmetic
+            rgb = fig.draw(_cells(data), scale, title, label)
     cache.give_back(full_key, fig)
     return rgb
 
@@ -329,8 +366,7 @@ class _GridFigure:
             y0 = fh - (row + 1) * cell_h + self.BOTTOM
             ax = self.figure.add_axes((x0 / fw, y0 / fh, panel / fw, panel / fh))
             scale = scales[0] if shared else scales[i]
-            im = ax.imshow(np.zeros(shape), cmap=scale.cmap, norm=scale.norm,
-                           interpolation="nearest")
+            im = _show(ax, shape, cmap=scale.cmap, norm=scale.norm)
             self.axes.append(ax)
             self.images.append(im)
             if not shared:
@@ -397,6 +433,7 @@ def render_matplotlib_grid(
     if fig is None:
         fig = _GridFigure(shapes, scales, cols, bool(titles))
     with _DRAW_LOCK:
-        rgb = fig.draw(panels, scales, titles, label)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rgb = fig.draw([_cells(p) for p in panels], scales, titles, label)
     cache.give_back(full_key, fig)
     return rgb

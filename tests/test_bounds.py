@@ -130,14 +130,6 @@ def test_a_figure_of_exactly_4096_px_is_written(logdir):
     assert event.width == MAX_PICTURE_SIDE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in figwriter/_methods.py add_figure_png: the 4096 px limit is checked per "
-    "figure, but a list of figures is laid out 8 per row by _figure_grid, so 8 figures of "
-    "600 px make a 4800 px wide picture. Proposed fix: check the grid's size "
-    "(min(n, 8) * width, ceil(n / 8) * height) before drawing and raise the same "
-    "ValueError naming figure, with the dpi that fits.",
-)
 def test_a_list_of_figures_never_makes_a_picture_over_4096_px(logdir):
     figures = [Figure(figsize=(6, 4), dpi=100) for _ in range(8)]
     with FigureSummaryWriter(logdir) as writer:
@@ -184,15 +176,6 @@ def test_fast_renderer_memory_per_call_is_a_small_multiple_of_the_input(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in figwriter/_mpl.py: the matplotlib renderer hands the full-resolution "
-    "array to imshow (masked_invalid copy + mask, float64 resampling buffers): measured "
-    "peak ~17.7x the input (283 MiB for a 16 MiB 2048x2048 float32, 1.1 GiB for 4096x4096). "
-    "Proposed fix: reduce the data before imshow to about the axes' pixel size with "
-    "_compose.reduce_cells (box average, as the fast renderer does) and pass float64 "
-    "only for the reduced array.",
-)
 def test_matplotlib_renderer_memory_per_call_is_a_small_multiple_of_the_input(logdir, capsys):
     values = _big((2048, 2048))
     with FigureSummaryWriter(logdir) as writer:

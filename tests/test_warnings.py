@@ -109,15 +109,6 @@ def test_figures_and_closing_print_nothing(logdir, capfd):
     assert len(read_images(logdir)["fig"]) == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in figwriter/_mpl.py: imshow gets float32 data, and matplotlib's Normalize "
-    "computes value - vmin in float32, which overflows for data spanning more than "
-    "float32's range (and float64 data beyond 1e300): RuntimeWarning 'overflow "
-    "encountered in subtract' on every call. Proposed fix: draw under "
-    "np.errstate(over='ignore', invalid='ignore') in _ColorbarFigure.draw and "
-    "_GridFigure.draw (the colours are matplotlib's own either way), as _compose does.",
-)
 @pytest.mark.parametrize(
     "values",
     [
