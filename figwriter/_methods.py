@@ -148,6 +148,7 @@ class FigureMethods:
 
     def _ensure_file_writer(self) -> None:
         """Open the event file now (on the caller's thread) if it is closed."""
+        self._get_file_writer()  # type: ignore[attr-defined]
 
     def _wait_pending(self) -> None:
         """Wait for pictures still being rendered; raise a background failure."""
@@ -556,6 +557,19 @@ def render_grid(
 
     return render_matplotlib_grid(panels, scales, titles=titles, label=label, ncols=ncols,
                                   key=key)
+
+
+def image_summary(summary_cls: Any, tag: str, png: bytes, height: int, width: int,
+                  colorspace: int) -> Any:
+    """A ``Summary`` holding one encoded image, for either proto module.
+
+    ``summary_cls`` is tensorboardX's or tensorboard's ``Summary``; the PNG
+    bytes go into ``encoded_image_string`` unchanged.
+    """
+    image = summary_cls.Image(
+        height=height, width=width, colorspace=colorspace, encoded_image_string=png
+    )
+    return summary_cls(value=[summary_cls.Value(tag=tag, image=image)])
 
 
 def _figure_pixels(figure: Figure, dpi: float | None) -> tuple[int, int]:

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from ._methods import FigureMethods
+from ._methods import FigureMethods, image_summary
 
 try:
     import torch
@@ -75,9 +75,6 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     ...     writer.add_colormapped_image("attention", torch.rand(16, 16), global_step=0)
     """
 
-    def _ensure_file_writer(self) -> None:
-        self._get_file_writer()
-
     def _emit_png(
         self,
         tag: str,
@@ -91,8 +88,5 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         # As torch's add_image: its usage hook, then the summary to the file writer
         # (torch writes the tag as given; it does not clean it).
         torch._C._log_api_usage_once("tensorboard.logging.add_image")
-        image = Summary.Image(
-            height=height, width=width, colorspace=colorspace, encoded_image_string=png
-        )
-        summary = Summary(value=[Summary.Value(tag=tag, image=image)])
+        summary = image_summary(Summary, tag, png, height, width, colorspace)
         self._get_file_writer().add_summary(summary, global_step, walltime)

@@ -14,7 +14,7 @@ from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
-from ._methods import FigureMethods
+from ._methods import FigureMethods, image_summary
 
 __all__ = ["FigureSummaryWriter"]
 
@@ -77,9 +77,6 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
             walltime = time.time()
         return global_step, walltime
 
-    def _ensure_file_writer(self) -> None:
-        self._get_file_writer()
-
     def _emit_png(
         self,
         tag: str,
@@ -90,10 +87,7 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         global_step: int | None,
         walltime: float | None,
     ) -> None:
-        image = Summary.Image(
-            height=height, width=width, colorspace=colorspace, encoded_image_string=png
-        )
-        summary = Summary(value=[Summary.Value(tag=_clean_tag(tag), image=image)])
+        summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace)
         self._get_file_writer().add_summary(summary, global_step, walltime)
         self._get_comet_logger().log_image_encoded(png, tag, step=global_step)
 
