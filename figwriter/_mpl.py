@@ -56,6 +56,11 @@ def _cells(data: np.ndarray) -> np.ndarray:
     return reduce_cells(data, -(-longest // MAX_CELLS))
 
 
+#: nearest-neighbour cells; colour-mapping before resampling ("data") paints the
+#: same pixels as the default stage here, at half the cost
+_IMSHOW: dict[str, Any] = {"interpolation": "nearest", "interpolation_stage": "data"}
+
+
 def _show(ax: Any, shape: tuple[int, int], **kwargs: Any) -> Any:
     """``imshow`` a placeholder for data of ``shape``, in the full array's cell units.
 
@@ -66,10 +71,10 @@ def _show(ax: Any, shape: tuple[int, int], **kwargs: Any) -> Any:
     h, w = shape
     longest = max(shape)
     if longest <= MAX_CELLS:
-        return ax.imshow(np.zeros(shape), interpolation="nearest", **kwargs)
+        return ax.imshow(np.zeros(shape), **_IMSHOW, **kwargs)
     f = -(-longest // MAX_CELLS)
     rh, rw = -(-h // f), -(-w // f)
-    im = ax.imshow(np.zeros((rh, rw)), interpolation="nearest",
+    im = ax.imshow(np.zeros((rh, rw)), **_IMSHOW,
                    extent=(-0.5, rw * f - 0.5, rh * f - 0.5, -0.5), **kwargs)
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
