@@ -211,7 +211,9 @@ def _drawable(norm: mcolors.Normalize, extend: Extend) -> bool:
         return False
     except ValueError:  # not invertible (BoundaryNorm): its bar is drawn another way
         return True
-    return bool(np.all(np.isfinite(ends)))
+    # the bar's own ends must map to finite data; beyond them, an infinite inverse
+    # is some norms' design (TwoSlopeNorm extrapolates to -inf/+inf) and draws fine
+    return bool(np.all(np.isfinite(ends[:2])))
 
 
 def _make_norm(norm: NormLike, vmin: float, vmax: float) -> mcolors.Normalize:

@@ -479,3 +479,10 @@ def test_center_is_always_the_middle(arr, center):
         1.0, abs(s.vmin), abs(s.vmax)))
     slack = 1e-12 * max(abs(s.vmin), abs(s.vmax))  # center +- range rounds
     assert s.vmin <= arr.min() + slack and s.vmax >= arr.max() - slack
+
+
+def test_clipped_two_slope_norm_is_drawn_as_matplotlib_draws_it():
+    """TwoSlopeNorm's inverse is -inf/+inf beyond its ends by design: not an overflow."""
+    data = np.linspace(-2.0, 2.0, 100).reshape(10, 10)
+    scale = resolve_scale([data], norm=mcolors.TwoSlopeNorm(0.0, -1.0, 1.0))
+    assert (scale.vmin, scale.vmax, scale.extend) == (-1.0, 1.0, "both")
