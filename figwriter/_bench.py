@@ -72,6 +72,8 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import numpy as np
 
+from .__main__ import _positive_int
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -1169,16 +1171,6 @@ def _sizes_arg(text: str) -> list[int]:
     if not out:
         raise argparse.ArgumentTypeError("sizes must not be empty")
     return out
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
