@@ -1,6 +1,12 @@
-"""The opt-in background worker: render, encode and write off the caller's thread.
+"""The opt-in background modes: render, encode and write off the caller's thread.
 
-One daemon thread per writer takes jobs from a bounded FIFO queue, in call
+``async_render=True`` (or ``"thread"``): :class:`Worker` below.
+``async_render="process"``: worker processes, in :mod:`figwriter._process`.
+Either way a picture's work is a :class:`Job` (a function and its inputs as
+data), and the same job function runs in every mode, so the pictures are
+identical to the synchronous mode's.
+
+Thread mode: one daemon thread per writer takes jobs from a bounded FIFO queue, in call
 order. A full queue blocks the caller (back-pressure: nothing is dropped). A job
 that fails does not stop the others; its exception is kept and raised to the
 caller, with its original traceback, at the next call, ``flush()`` or
@@ -18,13 +24,21 @@ import atexit
 import queue
 import threading
 import weakref
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
-__all__ = ["Worker", "BackgroundError", "BufferPool"]
+if TYPE_CHECKING:
+    from ._process import ProcessWorker
 
-Job = Callable[[], None]
+__all__ = ["Worker", "BackgroundError", "BufferPool", "Job", "make_worker", "submit",
+           "MODES"]
+
+#: what ``async_render`` accepts, and the mode each value means
+MODES: dict[object, str] = {True: "thread", "thread": "thread", "process": "process"}
+
+Task = Callable[[], None]
 _STOP = object()
 
 
@@ -106,7 +120,7 @@ class Worker:
         atexit.register(self._atexit)
 
     # -- caller side ------------------------------------------------------------
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Task) -> None:
         """Queue ``job``; blocks while ``max_pending`` jobs wait. Raises earlier failures."""
         self.raise_error()
         with self._submit_lock:
@@ -216,3 +230,81 @@ def _report(err: BaseException, when: str) -> None:
     import sys
 
     print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
+
+
+# -- jobs, in every mode ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One picture's work as data: ``fn(arrays, **params)``.
+
+    ``fn`` is a module-level function (process mode sends it by reference) that
+    returns ``(png, height, width, colorspace)``; ``arrays`` are the inputs the
+    caller may change after the call (copied before the call returns in the
+    background modes); ``params`` are the options.
+    """
+
+    fn: Callable[..., tuple[bytes, int, int, int]]
+    arrays: list[np.ndarray]
+    params: dict[str, Any]
+
+    def run(self) -> tuple[bytes, int, int, int]:
+        return self.fn(self.arrays, **self.params)
+
+
+AnyWorker = Union[Worker, "ProcessWorker"]
+
+
+def make_worker(async_render: object, max_pending: int, render_workers: int
+                ) -> AnyWorker | None:
+    """The worker for a writer's ``async_render`` setting (None: synchronous)."""
+    if isinstance(async_render, (bool, np.bool_)):
+        mode = MODES[True] if async_render else None
+    elif isinstance(async_render, str) and async_render in MODES:
+        mode = MODES[async_render]
+    else:
+        got = repr(async_render) if isinstance(async_render, str) else type(async_render).__name__
+        error = ValueError if isinstance(async_render, str) else TypeError
+        raise error(f"async_render must be False, True, 'thread' or 'process'; got {got}")
+    if isinstance(render_workers, (bool, np.bool_)) or not isinstance(
+            render_workers, (int, np.integer)):
+        raise TypeError(f"render_workers must be an int; got {type(render_workers).__name__}")
+    if render_workers < 1:
+        raise ValueError(f"render_workers must be at least 1; got {render_workers}")
+    if mode == "process":
+        from ._process import ProcessWorker
+
+        return ProcessWorker(max_pending, int(render_workers))
+    if render_workers != 1:
+        raise ValueError(
+            f"render_workers={render_workers} needs async_render='process' (thread mode "
+            "and the synchronous mode draw on one thread)"
+        )
+    return Worker(max_pending) if mode == "thread" else None
+
+
+def submit(worker: AnyWorker, job: Job, emit: Callable[[tuple[bytes, int, int, int]], None],
+           *, what: str, route: str) -> None:
+    """Run ``job`` on ``worker`` and hand its result to ``emit``, in call order.
+
+    The caller's arrays are copied before this returns. ``what`` names the
+    picture in errors; ``route`` (the tag) keeps a tag's pictures on one worker
+    process.
+    """
+    from ._process import ProcessWorker
+
+    if isinstance(worker, ProcessWorker):
+        worker.submit(job.fn, job.arrays, job.params, emit, what=what, route=route)
+        return
+    buffers = worker.buffers
+    copies = [buffers.copy(a) for a in job.arrays]
+    fn, params = job.fn, job.params
+
+    def run() -> None:
+        try:
+            result = fn(copies, **params)
+        finally:
+            for c in copies:
+                buffers.give_back(c)
+        emit(result)
+
+    worker.submit(run)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
 
-    from ._background import Worker
+    from ._background import AnyWorker, Job
 
 __all__ = ["FigureMethods", "RENDERERS", "Renderer"]
 
@@ -112,21 +112,20 @@ class FigureMethods:
         Everything the parent writer class takes.
     """
 
-    def __init__(self, *args: Any, async_render: bool = False, max_pending: int = 16,
-                 **kwargs: Any) -> None:
-        _check_bool(async_render, "async_render")
-        max_pending = _check_int(max_pending, "max_pending", low=1)
-        super().__init__(*args, **kwargs)
-        self._worker: Worker | None = None
-        if async_render:
-            from ._background import Worker
+    def __init__(self, *args: Any, async_render: bool | str = False, max_pending: int = 16,
+                 render_workers: int = 1, **kwargs: Any) -> None:
+        from ._background import make_worker
 
-            self._worker = Worker(int(max_pending))
+        max_pending = _check_int(max_pending, "max_pending", low=1)
+        self._worker: AnyWorker | None = make_worker(async_render, max_pending, render_workers)
+        super().__init__(*args, **kwargs)
 
     @property
-    def async_render(self) -> bool:
-        """Whether pictures are rendered and written on a worker thread."""
-        return self._worker is not None
+    def async_render(self) -> bool | str:
+        """False, True (pictures drawn on a worker thread) or ``"process"``."""
+        from ._background import Worker
+
+        return self._worker is not None and (isinstance(self._worker, Worker) or "process")
 
     # -- emit: supplied by the writer class -------------------------------------------
     def _emit_png(
@@ -155,40 +154,24 @@ class FigureMethods:
         if self._worker is not None:
             self._worker.wait()
 
-    def _submit(self, job: Callable[[], tuple[bytes, int, int, int]], tag: str,
-                global_step: int | None, walltime: float | None) -> None:
-        """Run a render+encode job and emit its PNG, now or on the worker."""
+    def _submit(self, job: Job, tag: str, global_step: int | None,
+                walltime: float | None) -> None:
+        """Run a render+encode job and emit its PNG, now or in the background."""
         if self._worker is None:
-            png, height, width, colorspace = job()
+            png, height, width, colorspace = job.run()
             self._emit_png(tag, png, height, width, colorspace, global_step, walltime)
             return
+        from ._background import submit
+
         self._worker.raise_error()
         global_step, walltime = self._call_metadata(global_step, walltime)
         self._ensure_file_writer()
-        emit = self._emit_png
+        emit_png = self._emit_png
 
-        def run() -> None:
-            png, height, width, colorspace = job()
-            emit(tag, png, height, width, colorspace, global_step, walltime)
+        def emit(result: tuple[bytes, int, int, int]) -> None:
+            emit_png(tag, *result, global_step, walltime)
 
-        self._worker.submit(run)
-
-    def _take(self, data: np.ndarray) -> np.ndarray:
-        """What a job keeps of the caller's array: the array itself, or a copy in
-        background mode (the caller may change or free it after the call).
-
-        Background copies of large arrays go into reused buffers; the job hands
-        them back with :meth:`_release` when it has run.
-        """
-        if self._worker is None:
-            return data
-        return self._worker.buffers.copy(data)
-
-    def _release(self, *arrays: np.ndarray) -> None:
-        """Hand back the buffers :meth:`_take` made (synchronous mode: nothing to do)."""
-        if self._worker is not None:
-            for a in arrays:
-                self._worker.buffers.give_back(a)
+        submit(self._worker, job, emit, what=f"tag {tag!r} step {global_step}", route=tag)
 
     def flush(self) -> None:
         """Write every pending picture and event to disk, then flush the event files.
@@ -312,35 +295,32 @@ class FigureMethods:
         self._submit(job, tag, global_step, walltime)
 
     def _figure_job(self, figures: list[Figure], dpi: float | None, close: bool,
-                    grid: bool) -> Callable[[], tuple[bytes, int, int, int]]:
+                    grid: bool) -> Job:
         """The render+encode job for figures.
 
-        Figures the caller keeps (``close=False``, or any synchronous call) are
-        drawn now, on the caller's thread; closed ones may be drawn by the worker.
+        Drawn on the caller's thread in the synchronous mode and for figures the
+        caller keeps in thread mode (``close=False``); closed ones are drawn by
+        the thread. Process mode pickles the figures (a snapshot, several times
+        cheaper than drawing) and draws them in the worker; a figure that cannot
+        be pickled is drawn on the caller's thread.
         """
-        from ._mpl import close_if_managed, figure_to_rgba
+        from ._background import Job
+        from ._mpl import close_if_managed
 
-        def draw() -> np.ndarray:
-            pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
-            if not grid:
-                return pictures[0]
-            shapes = {p.shape for p in pictures}
-            if len(shapes) != 1:
-                raise ValueError(
-                    "figure: every figure in a list must draw to the same size; got "
-                    + ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
-                )
-            return _figure_grid(pictures)
+        params = {"figures": figures, "dpi": dpi, "grid": grid}
+        job = Job(figure_job, [], params)
+        if self.async_render == "process":
+            from ._process import check_picklable
 
-        drawn = draw() if (self._worker is None or not close) else None
+            try:
+                job = Job(figure_job, [], {"figures": check_picklable(params)})
+            except TypeError:
+                job = Job(encode_job, [_draw_figures(figures, dpi, grid)], {})
+        elif self._worker is None or not close:
+            job = Job(encode_job, [_draw_figures(figures, dpi, grid)], {})
         if close:
             for f in figures:
                 close_if_managed(f)
-
-        def job() -> tuple[bytes, int, int, int]:
-            rgb = drawn if drawn is not None else draw()
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
         return job
 
     def add_colormapped_image(
@@ -421,17 +401,11 @@ class FigureMethods:
         max_size = _check_max_size(max_size)
         title = _check_text(title, "title")
         label = _check_text(label, "label")
-        data = self._take(data)
+        from ._background import Job
 
-        def job() -> tuple[bytes, int, int, int]:
-            try:
-                scale = _scale.resolve_scale([data], options)
-                rgb = render(renderer, data, scale, title=title, label=label, key=tag,
-                             max_size=max_size)
-            finally:
-                self._release(data)
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
+        job = Job(colormapped_job, [data], {
+            "options": options, "renderer": renderer, "title": title, "label": label,
+            "key": tag, "max_size": max_size})
         self._submit(job, tag, global_step, walltime)
 
     def add_colormapped_images(
@@ -518,22 +492,74 @@ class FigureMethods:
         renderer = _check_renderer(renderer)  # type: ignore[assignment]
         max_size = _check_max_size(max_size)
         label = _check_text(label, "label")
-        panels = [self._take(p) for p in panels]
-        shared = bool(shared_scale)
+        from ._background import Job
 
-        def job() -> tuple[bytes, int, int, int]:
-            try:
-                if shared:
-                    scales = [_scale.resolve_scale(panels, options)]
-                else:
-                    scales = [_scale.resolve_scale([p], options) for p in panels]
-                rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
-                                  ncols=ncols, key=tag, max_size=max_size)
-            finally:
-                self._release(*panels)
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
+        job = Job(grid_job, panels, {
+            "options": options, "shared": bool(shared_scale), "renderer": renderer,
+            "titles": panel_titles, "label": label, "ncols": ncols, "key": tag,
+            "max_size": max_size})
         self._submit(job, tag, global_step, walltime)
+
+
+def colormapped_job(arrays: list[np.ndarray], *, options: _scale.ScaleOptions, renderer: str,
+                    title: str | None, label: str | None, key: Hashable,
+                    max_size: int) -> tuple[bytes, int, int, int]:
+    """Resolve, render and encode one array (the same in every mode)."""
+    (data,) = arrays
+    scale = _scale.resolve_scale([data], options)
+    rgb = render(renderer, data, scale, title=title, label=label, key=key, max_size=max_size)
+    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+
+
+def grid_job(panels: list[np.ndarray], *, options: _scale.ScaleOptions, shared: bool,
+             renderer: str, titles: list[str | None] | None, label: str | None,
+             ncols: int | None, key: Hashable, max_size: int) -> tuple[bytes, int, int, int]:
+    """Resolve, render and encode a batch as one grid picture (the same in every mode)."""
+    if shared:
+        scales = [_scale.resolve_scale(panels, options)]
+    else:
+        scales = [_scale.resolve_scale([p], options) for p in panels]
+    rgb = render_grid(renderer, panels, scales, titles=titles, label=label, ncols=ncols,
+                      key=key, max_size=max_size)
+    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+
+
+def encode_job(arrays: list[np.ndarray]) -> tuple[bytes, int, int, int]:
+    """Encode a picture drawn already."""
+    (rgb,) = arrays
+    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+
+
+def figure_job(arrays: list[np.ndarray], *, figures: Any, dpi: float | None = None,
+               grid: bool = False) -> tuple[bytes, int, int, int]:
+    """Draw figures (or, from a worker process, their pickled snapshot) and encode."""
+    if isinstance(figures, bytes):
+        import pickle
+
+        from ._mpl import close_if_managed
+
+        params = pickle.loads(figures)
+        try:
+            return figure_job(arrays, **params)
+        finally:  # a figure pyplot managed in the caller is managed here too
+            for f in params["figures"]:
+                close_if_managed(f)
+    return encode_job([_draw_figures(figures, dpi, grid)])
+
+
+def _draw_figures(figures: list[Figure], dpi: float | None, grid: bool) -> np.ndarray:
+    from ._mpl import figure_to_rgba
+
+    pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
+    if not grid:
+        return pictures[0]
+    shapes = {p.shape for p in pictures}
+    if len(shapes) != 1:
+        raise ValueError(
+            "figure: every figure in a list must draw to the same size; got "
+            + ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
+        )
+    return _figure_grid(pictures)
 
 
 def render_grid(

@@ -1,0 +1,696 @@
+"""Process mode: render and encode in worker processes, emit in call order.
+
+Each writer made with ``async_render="process"`` owns up to ``render_workers``
+worker processes, started on first use and reused. They are fresh interpreters
+(spawned, never forked: safe in programs that run threads or CUDA) that import
+figwriter and nothing of the caller's script, so a script needs no
+``if __name__ == "__main__"`` guard.
+
+A call takes three steps on the caller's thread: its options are pickled (an
+option that cannot be, such as a norm built from a lambda, is refused with a
+``TypeError`` there and then), its arrays are copied into shared-memory blocks
+that are reused from call to call (small arrays travel inside the message), and
+a short message goes to a worker. The worker maps the blocks, calls the job
+function the synchronous path calls, and sends the PNG back. A thread of the
+caller's process (the *collector*) receives the results and hands them to the
+writer in call order, whatever worker finished first.
+
+Guarantees, as in thread mode: at most ``max_pending`` pictures are in flight
+(a call blocks while that many are); a job that fails is raised at the next
+call, ``flush()`` or ``close()`` with the worker's traceback as its cause; a
+worker that dies (a crash, a SIGKILL) is reported the same way, naming the
+pictures it took with it, and a new one is started on the next call. ``close()``
+stops the workers and unlinks every shared-memory block.
+
+The pictures of one tag are always drawn by the same worker: a tag's canvas
+size depends on its earlier pictures, so this keeps every picture identical to
+the synchronous mode's whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import secrets
+import subprocess
+import sys
+import threading
+import traceback
+import weakref
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from multiprocessing import shared_memory
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["ProcessWorker", "WorkerProcessError", "check_picklable"]
+
+#: arrays smaller than this travel inside the message; larger ones in shared memory
+INLINE_BYTES = 1 << 16
+#: shared memory kept for reuse between calls, at most
+KEEP_BYTES = 1 << 30
+#: how long close() waits for a worker to exit before killing it
+EXIT_TIMEOUT = 10.0
+
+JobFunction = Callable[..., Any]
+Emit = Callable[[Any], None]
+
+
+class WorkerProcessError(RuntimeError):
+    """A render worker process died; the message names the pictures it took with it."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of a failure in a worker process (the cause of the re-raised error)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# -- call-time checks ------------------------------------------------------------------
+def check_picklable(params: dict[str, Any]) -> bytes:
+    """Pickle a job's options, or raise a ``TypeError`` naming the one that cannot be."""
+    try:
+        return pickle.dumps(params, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as err:
+        name, why = _unpicklable(params, err)
+    raise TypeError(
+        f"{name} cannot be sent to a render worker process ({why}); use "
+        "async_render='thread' (or True) for options that cannot be pickled, such as "
+        "norms or colormaps built from lambdas or local functions"
+    ) from None
+
+
+def _unpicklable(params: dict[str, Any], err: Exception) -> tuple[str, str]:
+    """The innermost named option that fails to pickle, and why."""
+    for name, value in params.items():
+        values = ({f.name: getattr(value, f.name) for f in fields(value)}
+                  if is_dataclass(value) and not isinstance(value, type) else {name: value})
+        for sub, v in values.items():
+            try:
+                pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as inner:
+                return sub, f"{type(inner).__name__}: {inner}"
+    return "an option", f"{type(err).__name__}: {err}"
+
+
+# -- shared memory ---------------------------------------------------------------------
+class SharedBlocks:
+    """Shared-memory blocks for the arrays of calls in flight, reused between calls.
+
+    A block comes back once its job has run; at most :data:`KEEP_BYTES` are
+    kept. Names start with ``fw<pid>_`` so that a leak is easy to find.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: list[shared_memory.SharedMemory] = []
+        self._made: dict[str, shared_memory.SharedMemory] = {}
+        self.prefix = f"fw{os.getpid()}_"
+
+    def copy_in(self, data: np.ndarray) -> tuple[shared_memory.SharedMemory, tuple[Any, ...]]:
+        """Copy ``data`` into a block; returns the block and its descriptor for the worker."""
+        block = self._take(data.nbytes)
+        view: np.ndarray = np.ndarray(data.shape, dtype=data.dtype, buffer=block.buf)
+        np.copyto(view, data)
+        del view  # an exported buffer would keep the block from closing
+        return block, ("shm", block.name, data.shape, data.dtype.str)
+
+    def _take(self, nbytes: int) -> shared_memory.SharedMemory:
+        with self._lock:
+            fits = [b for b in self._free if nbytes <= b.size <= 2 * nbytes + 4096]
+            if fits:
+                block = min(fits, key=lambda b: b.size)
+                self._free.remove(block)
+                return block
+        name = self.prefix + secrets.token_hex(6)
+        block = shared_memory.SharedMemory(name=name, create=True, size=max(1, nbytes))
+        with self._lock:
+            self._made[block.name] = block
+        return block
+
+    def give_back(self, block: shared_memory.SharedMemory) -> None:
+        with self._lock:
+            if block.name not in self._made:
+                return
+            self._free.append(block)
+            while sum(b.size for b in self._free) > KEEP_BYTES:
+                self._unlink(self._free.pop(0))
+
+    def _unlink(self, block: shared_memory.SharedMemory) -> None:
+        self._made.pop(block.name, None)
+        try:
+            block.close()
+            block.unlink()
+        except (OSError, BufferError):  # pragma: no cover - already gone
+            pass
+
+    def close(self) -> None:
+        """Unlink every block made (the workers have stopped)."""
+        with self._lock:
+            for block in list(self._made.values()):
+                self._unlink(block)
+            self._free.clear()
+
+
+# -- the worker processes, seen from the caller -----------------------------------------
+@dataclass
+class _Proc:
+    popen: subprocess.Popen[bytes]
+    requests: Connection
+    results: Connection
+    inflight: list[int] = field(default_factory=list)
+    dead: bool = False
+    rc_version: int = -1
+
+
+@dataclass
+class _Job:
+    emit: Emit
+    what: str
+    blocks: list[shared_memory.SharedMemory]
+    done: bool = False
+    result: Any = None
+    error: BaseException | None = None
+
+
+def _start_process() -> _Proc:
+    """A fresh interpreter running :func:`_worker_main` over two pipes.
+
+    Started with ``subprocess`` rather than ``multiprocessing``'s spawn so that
+    the child does not re-run the caller's main script (spawn does, to find
+    functions defined there): logging from an unguarded script stays safe.
+    """
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    code = f"from figwriter._process import _worker_main; _worker_main({req_r}, {res_w})"
+    try:
+        popen = subprocess.Popen(
+            [_executable(), "-c", code], pass_fds=(req_r, res_w), env=env,
+            stdin=subprocess.DEVNULL,
+        )
+    except BaseException:
+        os.close(req_w)
+        os.close(res_r)
+        raise
+    finally:  # the child's ends
+        os.close(req_r)
+        os.close(res_w)
+    return _Proc(popen, Connection(req_w, readable=False), Connection(res_r, writable=False))
+
+
+def _executable() -> str:
+    from multiprocessing import spawn
+
+    return os.fsdecode(spawn.get_executable())
+
+
+# -- the pool: everything process mode keeps -------------------------------------------
+class _Pool:
+    """The processes, the jobs in flight and the collector thread of one writer.
+
+    Never refers to its :class:`ProcessWorker`, so a dropped writer is collected
+    (pending jobs hold the writer through their ``emit`` until they are written).
+    """
+
+    def __init__(self, max_pending: int, workers: int) -> None:
+        self.n = workers
+        self.cond = threading.Condition()
+        self.slots = threading.Semaphore(max_pending)
+        # held from "which worker" to "message sent": per worker, the order of the
+        # messages is the order of the sequence numbers
+        self.submit_lock = threading.Lock()
+        self.procs: list[_Proc | None] = [None] * workers
+        self.routes: dict[Hashable, int] = {}
+        self.jobs: dict[int, _Job] = {}
+        self.next_seq = 0
+        self.next_emit = 0
+        self.errors: list[BaseException] = []
+        self.failed = 0
+        self.blocks = SharedBlocks()
+        self.collector: threading.Thread | None = None
+        self.stopping = False
+        self.wake_r: Connection | None = None
+        self.wake_w: Connection | None = None
+        self.rc: dict[str, Any] | None = None
+        self.rc_version = 0
+        self.pid = os.getpid()
+
+    # -- caller side --------------------------------------------------------------------
+    def submit(self, fn: JobFunction, arrays: Sequence[np.ndarray], params: dict[str, Any],
+               emit: Emit, what: str, route: Hashable) -> None:
+        self.raise_error()
+        payload = check_picklable(params)
+        fn_bytes = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+        self._refresh_rc()
+        self.slots.acquire()  # back-pressure: at most max_pending in flight
+        blocks: list[shared_memory.SharedMemory] = []
+        try:
+            descs: list[tuple[Any, ...]] = []
+            for a in arrays:
+                if a.nbytes < INLINE_BYTES:
+                    descs.append(("inline", a))  # pickled (copied) by send, on this thread
+                else:
+                    block, desc = self.blocks.copy_in(a)
+                    blocks.append(block)
+                    descs.append(desc)
+            with self.submit_lock:
+                with self.cond:
+                    proc = self._proc_for(route)
+                    seq = self.next_seq
+                    self.next_seq += 1
+                    self.jobs[seq] = _Job(emit, what, blocks)
+                    proc.inflight.append(seq)
+                    rc = None if proc.rc_version == self.rc_version else self.rc
+                    proc.rc_version = self.rc_version
+                try:
+                    proc.requests.send((seq, fn_bytes, payload, descs, rc))
+                except OSError:
+                    pass  # the worker died: the collector reports this job as lost
+        except BaseException:
+            if not any(job.blocks is blocks for job in self.jobs.values()):
+                for b in blocks:
+                    self.blocks.give_back(b)
+                self.slots.release()
+            raise
+
+    def _refresh_rc(self) -> None:
+        """Take a new snapshot of matplotlib's settings if they changed since the last call.
+
+        Workers draw with the caller's settings (fonts, sizes, colours), as the
+        synchronous mode would; each worker is sent a snapshot once per change.
+        """
+        import matplotlib
+
+        rc = matplotlib.rcParams
+        # dict's own comparison: about 15 us, no per-key lookups through RcParams
+        if self.rc is not None and dict.__eq__(rc, self.rc):
+            return
+        current: dict[str, Any] = {k: dict.__getitem__(rc, k) for k in dict.keys(rc)}
+        with self.cond:
+            self.rc = current
+            self.rc_version += 1
+
+    def _proc_for(self, route: Hashable) -> _Proc:
+        """The worker of ``route`` (a tag), started if needed. Holds ``cond``."""
+        idx = self.routes.get(route)
+        if idx is None:
+            idx = self.routes[route] = len(self.routes) % self.n
+        proc = self.procs[idx]
+        if proc is None or proc.dead:
+            proc = self.procs[idx] = _start_process()
+            self._ensure_collector()
+        return proc
+
+    def _ensure_collector(self) -> None:
+        if self.wake_r is None:
+            from multiprocessing import Pipe
+
+            self.wake_r, self.wake_w = Pipe(duplex=False)
+        if self.collector is None or not self.collector.is_alive():
+            self.stopping = False
+            # (re-)registered so this hook runs before the exit hooks of event
+            # files opened since (atexit runs hooks last-in first-out)
+            atexit.unregister(self.at_exit)
+            atexit.register(self.at_exit)
+            self.collector = threading.Thread(target=self._collect, name="figwriter-results",
+                                              daemon=True)
+            self.collector.start()
+        else:
+            self._wake()
+
+    def _wake(self) -> None:
+        if self.wake_w is not None:
+            try:
+                self.wake_w.send_bytes(b"")
+            except OSError:  # pragma: no cover - closing
+                pass
+
+    def wait(self) -> None:
+        """Block until every picture submitted so far is written (or failed)."""
+        with self.cond:
+            target = self.next_seq
+            self.cond.wait_for(lambda: self.next_emit >= target)
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        with self.cond:
+            if not self.errors:
+                return
+            first, more = self.errors[0], self.failed - 1
+            self.errors.clear()
+            self.failed = 0
+        if more and hasattr(first, "add_note"):
+            first.add_note(f"({more} more background job(s) failed after this one)")
+        raise first
+
+    def _failed(self, err: BaseException) -> None:
+        with self.cond:
+            if not self.errors:
+                self.errors.append(err)
+            self.failed += 1
+
+    # -- the collector thread -------------------------------------------------------------
+    def _collect(self) -> None:
+        while True:
+            with self.cond:
+                procs = [p for p in self.procs if p is not None and not p.dead]
+                if self.stopping and not procs:
+                    return
+                wake = self.wake_r
+            assert wake is not None  # made before the collector starts
+            try:
+                ready = wait([wake, *(p.results for p in procs)])
+                for conn in ready:
+                    if conn is wake:
+                        wake.recv_bytes()
+                        continue
+                    proc = next(p for p in procs if p.results is conn)
+                    try:
+                        message = proc.results.recv()
+                    except (EOFError, OSError):
+                        self._lost(proc)
+                    else:
+                        self._finished(proc, message)
+                self._emit_ready()
+            except BaseException as err:  # never let the collector die silently
+                self._failed(err)
+
+    def _finished(self, proc: _Proc, message: tuple[int, bool, Any]) -> None:
+        seq, ok, value = message
+        with self.cond:
+            proc.inflight.remove(seq)
+            job = self.jobs[seq]
+            for block in job.blocks:
+                self.blocks.give_back(block)
+            job.blocks = []
+            job.done = True
+            if ok:
+                job.result = value
+            else:
+                job.error = _unpack_error(value, job.what)
+
+    def _lost(self, proc: _Proc) -> None:
+        """A worker's pipe closed: it exited or died. Report what it took with it."""
+        try:
+            code = proc.popen.wait(timeout=EXIT_TIMEOUT)
+        except subprocess.TimeoutExpired:  # pragma: no cover - pipe closed, still running
+            proc.popen.kill()
+            code = proc.popen.wait()
+        with self.cond:
+            proc.dead = True
+            lost, proc.inflight = proc.inflight, []
+            if not lost:
+                return
+            whats = [self.jobs[seq].what for seq in lost]
+            err = WorkerProcessError(
+                f"the figwriter render worker process (pid {proc.popen.pid}) "
+                f"{_how_it_ended(code)}; {len(lost)} picture(s) were lost: {', '.join(whats)}"
+            )
+            for i, seq in enumerate(lost):
+                job = self.jobs[seq]
+                for block in job.blocks:
+                    self.blocks.give_back(block)
+                job.blocks = []
+                job.done = True
+                job.error = err if i == 0 else _LOST_WITH_THE_FIRST
+
+    def _emit_ready(self) -> None:
+        """Hand finished pictures to the writer in call order."""
+        while True:
+            with self.cond:
+                job = self.jobs.get(self.next_emit)
+                if job is None or not job.done:
+                    return
+                del self.jobs[self.next_emit]
+            try:
+                if job.error is None:
+                    job.emit(job.result)
+                elif job.error is not _LOST_WITH_THE_FIRST:
+                    self._failed(job.error)
+            except BaseException as err:
+                self._failed(err)
+            finally:
+                job = None  # the job holds the writer: let it go while idle
+                with self.cond:
+                    self.next_emit += 1
+                    self.cond.notify_all()
+                self.slots.release()
+
+    # -- stopping -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Write what is pending, stop the workers, unlink the blocks, raise any failure."""
+        with self.submit_lock:
+            if threading.current_thread() is not self.collector:
+                with self.cond:
+                    target = self.next_seq
+                    self.cond.wait_for(lambda: self.next_emit >= target)
+            self._stop()
+        self.raise_error()
+
+    def _stop(self) -> None:
+        with self.cond:
+            procs, self.procs = self.procs, [None] * self.n
+            self.routes.clear()
+            self.stopping = True
+        for proc in procs:
+            if proc is not None and not proc.dead:
+                try:
+                    proc.requests.send(None)
+                except OSError:
+                    pass
+        for proc in procs:
+            if proc is None:
+                continue
+            try:
+                proc.popen.wait(timeout=EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a stuck worker
+                proc.popen.kill()
+                proc.popen.wait()
+        self._wake()
+        collector = self.collector
+        if collector is not None and collector is not threading.current_thread():
+            collector.join()
+            self.collector = None
+        for proc in procs:
+            if proc is not None:
+                proc.requests.close()
+                proc.results.close()
+        self.blocks.close()
+        atexit.unregister(self.at_exit)
+
+    def at_exit(self) -> None:
+        """Finish pending pictures at interpreter exit (not in a forked child)."""
+        if os.getpid() != self.pid:
+            return
+        try:
+            self.close()
+        except BaseException as err:
+            _report(err, "at exit")
+
+    def shutdown(self) -> None:
+        """The writer was collected: stop the workers (nothing is pending by then)."""
+        if os.getpid() != self.pid:
+            return
+        try:
+            self._stop()
+            if self.errors:
+                _report(self.errors[0], "after its writer was dropped")
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+
+_LOST_WITH_THE_FIRST = WorkerProcessError("(named in the first lost picture's error)")
+
+
+def _how_it_ended(code: int) -> str:
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with status {code}"
+
+
+def _report(err: BaseException, when: str) -> None:
+    """Nobody is left to raise a failure to: say it on stderr."""
+    print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
+
+
+def _unpack_error(packed: tuple[bytes | None, str, str], what: str) -> BaseException:
+    """The worker's exception (or a RuntimeError with its text), its traceback as cause."""
+    blob, text, summary = packed
+    err: Any = None
+    if blob is not None:
+        try:
+            err = pickle.loads(blob)
+        except Exception:
+            err = None
+    if not isinstance(err, BaseException):
+        err = RuntimeError(summary)
+    err.__cause__ = RemoteTraceback(f'\n"""\n{text}"""')
+    if hasattr(err, "add_note"):
+        err.add_note(f"(raised in a figwriter render worker process while drawing {what})")
+    return err
+
+
+# -- the handle the writer holds -----------------------------------------------------------
+class ProcessWorker:
+    """Render jobs in worker processes; emit their results in call order.
+
+    Parameters
+    ----------
+    max_pending : int
+        How many pictures may be in flight before ``submit`` blocks.
+    workers : int
+        How many worker processes (started on first use).
+    """
+
+    def __init__(self, max_pending: int, workers: int = 1) -> None:
+        self.max_pending = max_pending
+        self.workers = workers
+        self._pool = _Pool(max_pending, workers)
+        self._finalizer = weakref.finalize(self, self._pool.shutdown)
+        self._finalizer.atexit = False  # the pool's own exit hook finishes the work
+
+    def submit(self, fn: JobFunction, arrays: Sequence[np.ndarray], params: dict[str, Any],
+               emit: Emit, *, what: str, route: Hashable) -> None:
+        """Send ``fn(arrays, **params)`` to a worker; ``emit(result)`` runs later, in order.
+
+        Blocks while ``max_pending`` pictures are in flight. Raises an earlier
+        failure, or a ``TypeError`` naming an option that cannot be pickled.
+        """
+        self._pool.submit(fn, arrays, params, emit, what, route)
+
+    def wait(self) -> None:
+        """Block until every submitted picture is written, then raise any failure."""
+        self._pool.wait()
+
+    def close(self) -> None:
+        """Write what is pending, stop the processes, then raise any failure."""
+        self._pool.close()
+
+    def raise_error(self) -> None:
+        """Raise the first failure not yet reported."""
+        self._pool.raise_error()
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the running workers."""
+        with self._pool.cond:
+            return [p.popen.pid for p in self._pool.procs if p is not None and not p.dead]
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.pids)
+
+
+# -- the worker process ----------------------------------------------------------------
+def _worker_main(requests_fd: int, results_fd: int) -> None:
+    """The loop of a worker process: receive a job, run it, send its result back."""
+    import signal
+
+    import matplotlib
+
+    # Ctrl-C reaches the whole process group: the caller decides, the worker goes on
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    matplotlib.use("Agg")
+    requests = Connection(requests_fd, writable=False)
+    results = Connection(results_fd, readable=False)
+    attached: dict[str, shared_memory.SharedMemory] = {}
+    while True:
+        try:
+            message = requests.recv()
+        except (EOFError, OSError):  # the caller's process is gone
+            break
+        if message is None:
+            break
+        seq, fn_bytes, payload, descs, rc = message
+        if rc is not None:
+            rc.pop("backend", None)  # workers draw with Agg
+            dict.update(matplotlib.rcParams, rc)  # validated by the caller's rcParams
+        reply = (seq, *_run(fn_bytes, payload, descs, attached))
+        try:
+            results.send(reply)
+        except (BrokenPipeError, OSError):
+            break
+        except Exception as err:  # the result could not be pickled
+            results.send((seq, False, _pack_error(err)))
+    for block in attached.values():
+        _close_quietly(block)
+
+
+def _run(fn_bytes: bytes, payload: bytes, descs: list[tuple[Any, ...]],
+         attached: dict[str, shared_memory.SharedMemory]) -> tuple[bool, Any]:
+    arrays: list[np.ndarray] = []
+    try:
+        fn = pickle.loads(fn_bytes)
+        params = pickle.loads(payload)
+        arrays = [_open_array(d, attached) for d in descs]
+        return True, fn(arrays, **params)
+    except BaseException as err:
+        return False, _pack_error(err)
+    finally:
+        del arrays
+
+
+#: shared-memory blocks a worker keeps mapped between jobs (the caller reuses them)
+ATTACHED = 32
+
+
+def _open_array(desc: tuple[Any, ...], attached: dict[str, shared_memory.SharedMemory]
+                ) -> np.ndarray:
+    if desc[0] == "inline":
+        return np.asarray(desc[1])
+    _, name, shape, dtype = desc
+    block = attached.pop(name, None)
+    if block is None:
+        block = _attach(name)
+        while len(attached) >= ATTACHED:
+            _close_quietly(attached.pop(next(iter(attached))))
+    attached[name] = block  # most recently used last
+    return np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf)
+
+
+def _attach(name: str) -> shared_memory.SharedMemory:
+    """Map the caller's block without registering it with a resource tracker.
+
+    The caller owns the block and unlinks it; a tracker of the worker's own
+    would unlink it (and warn) when the worker exits.
+    """
+    from multiprocessing import resource_tracker
+
+    register = resource_tracker.register
+    resource_tracker.register = lambda *args, **kwargs: None
+    try:
+        return shared_memory.SharedMemory(name=name)
+    finally:
+        resource_tracker.register = register
+
+
+def _close_quietly(block: shared_memory.SharedMemory) -> None:
+    try:
+        block.close()
+    except BufferError:  # pragma: no cover - an array still refers to it
+        pass
+
+
+def _pack_error(err: BaseException) -> tuple[bytes | None, str, str]:
+    text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    try:
+        blob: bytes | None = pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        blob = None
+    return blob, text, f"{type(err).__name__}: {err}"
