@@ -36,9 +36,17 @@ class Writers:
             )
         except TypeError as err:
             self.background_error = f"FigureSummaryWriter does not take async_render ({err})"
+        self.process: Any = None
+        self.process_error: str | None = None
+        try:
+            self.process = FigureSummaryWriter(
+                os.path.join(root, "process"), async_render="process"
+            )
+        except (TypeError, ValueError) as err:
+            self.process_error = f"FigureSummaryWriter has no process mode ({err})"
 
     def close(self) -> None:
-        for w in (self.tbx, self.fw, self.background):
+        for w in (self.tbx, self.fw, self.background, self.process):
             if w is not None:
                 w.close()
 
@@ -115,6 +123,14 @@ def main_approaches(w: Writers, key: str, base: np.ndarray,
         approaches.append(Approach(
             "background", lambda x, step: bw.add_colormapped_image(tag("background"), x, step),
             after=bw.flush,
+        ))
+    pw = w.process
+    if pw is None:
+        skipped.setdefault("process", w.process_error or "unavailable")
+    else:
+        approaches.append(Approach(
+            "process", lambda x, step: pw.add_colormapped_image(tag("process"), x, step),
+            after=pw.flush,
         ))
 
     def minmax(x: Any, step: int) -> None:

@@ -41,7 +41,8 @@ LABELS: dict[str, str] = {
     "tbx_add_image": "tensorboardX add_image (bare, no bar)",
     "fast": "figwriter fast",
     "matplotlib": "figwriter renderer='matplotlib'",
-    "background": "figwriter async_render (caller only)",
+    "background": "figwriter async_render=True, idle worker (caller only)",
+    "process": "figwriter async_render='process', idle worker (caller only)",
     "floor_minmax": "floor: nanmin + nanmax",
     "floor_png": "floor: PNG encode of the fast picture",
 }
@@ -55,6 +56,7 @@ FLOORS = ("floor_minmax", "floor_png", "fig_draw")
 COLORS: dict[str, str] = {
     "seed": "tab:red", "tbx_add_figure": "tab:orange", "tbx_add_image": "tab:olive",
     "fast": "tab:blue", "matplotlib": "tab:purple", "background": "tab:cyan",
+    "process": "tab:green",
     "floor_minmax": "0.45", "floor_png": "0.7",
 }
 

@@ -65,6 +65,13 @@ from typing import Any, TextIO
 if __package__ in (None, ""):  # run as a script: make the repository's packages importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# The training-loop table's numpy loop runs on one BLAS thread (as a data-loading or
+# simulation process pinned to one core would); BLAS reads this when numpy loads it.
+# No other table calls BLAS.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ.get("OPENBLAS_NUM_THREADS", "1")
+os.environ["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "1")
+os.environ["MKL_NUM_THREADS"] = os.environ.get("MKL_NUM_THREADS", "1")
+
 import numpy as np
 
 from benchmarks.approaches import (
@@ -108,6 +115,9 @@ from benchmarks.report import (
     plot,
     write_markdown,
 )
+from benchmarks.training import SIDE as TRAINING_SIDE
+from benchmarks.training import evaluate_targets as training_targets
+from benchmarks.training import run_training
 
 __all__ = ["main", "run_benchmark", "build_parser"]
 
@@ -189,6 +199,8 @@ def run_benchmark(
     repeats: int | None = None,
     progress: TextIO | None = None,
     seed: int = 0,
+    training: bool = True,
+    training_side: int = TRAINING_SIDE,
 ) -> dict[str, Any]:
     """Run every table and evaluate the targets; returns the results as a dict.
 
@@ -204,6 +216,10 @@ def run_benchmark(
         Where to report progress (one line per stage).
     seed : int, default 0
         Seed of the inputs' noise and of the shuffled order within rounds.
+    training : bool, default True
+        Also run the training-loop tables.
+    training_side : int, default 1024
+        Side of the field the training loops log.
     """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -242,13 +258,17 @@ def run_benchmark(
             writers.close()
         say(progress, "PNG bytes from the event files")
         _add_png_bytes(result, image_sizes(root), pictures)
+        if training:
+            result["training"] = run_training(
+                os.path.join(root, "training"), quick=quick, repeats=repeats,
+                side=training_side, seed=seed, rng=rng, progress=progress)
     add_ratios(result)
 
     say(progress, "PNG encoders")
     encoder_rounds = repeats or (QUICK_ENCODER_ROUNDS if quick else ENCODER_ROUNDS)
     result["encoders"] = run_encoders(pictures, encoder_rounds, rng)
 
-    result["targets"] = evaluate_targets(result)
+    result["targets"] = evaluate_targets(result) + training_targets(result.get("training"))
     result["load_average_end"] = _loadavg()
     result["seconds"] = time.perf_counter() - started
     return result
@@ -356,7 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--markdown", metavar="FILE", default=None,
                         help=f"write the tables between the {MARK_START} and {MARK_END} "
                              "markers of this Markdown file (e.g. docs/performance.md)")
+    parser.add_argument("--no-training", action="store_true",
+                        help="skip the training-loop tables")
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    # the field the training loops log (the tests use a small one)
+    parser.add_argument("--training-side", type=_positive_int, default=TRAINING_SIDE,
+                        help=argparse.SUPPRESS)
     return parser
 
 
@@ -388,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
     report = sys.stderr if args.json == "-" else sys.stdout
     result = run_benchmark(sizes, quick=args.quick, repeats=args.repeats, progress=sys.stderr,
-                           seed=args.seed)
+                           seed=args.seed, training=not args.no_training,
+                           training_side=args.training_side)
     result["command"] = " ".join([COMMAND, *map(shlex.quote, args_list)])
     # the page names the command that regenerates it; where the JSON went is no part of it
     command = " ".join([COMMAND, *map(shlex.quote, _without_json(args_list))])

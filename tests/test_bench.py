@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks import common, report, run
+from benchmarks import common, report, run, training
 
 ALL_APPROACHES = set(common.LABELS) | set(common.FIGURE_LABELS)
 
@@ -38,7 +38,8 @@ def smoke_run(tmp_path_factory):
         f"# Performance\n\nprose before\n\n{common.MARK_START}\nold\n{common.MARK_END}\n\n"
         "prose after\n", encoding="utf-8")
     status = run.main([
-        "--quick", "--sizes", "16", "--repeats", "2", "--json", str(paths["json"]),
+        "--quick", "--sizes", "16", "--repeats", "2", "--training-side", "48",
+        "--json", str(paths["json"]),
         "--plot", str(paths["plot"]), "--markdown", str(paths["md"]),
     ])
     result = json.loads(paths["json"].read_text(encoding="utf-8"))
@@ -101,6 +102,57 @@ def test_smoke_run_writes_plot_and_markdown(smoke_run):
     assert "### Targets" in section
 
 
+def test_smoke_run_measures_the_training_loops(smoke_run):
+    _, result, paths = smoke_run
+    t = result["training"]
+    assert t["side"] == 48 and t["rounds"] == 2
+    assert list(t["loops"]) == list(training.LOOPS)
+    for loop, cell in t["loops"].items():
+        assert set(cell["added_ms"]) == set(training.MODES), loop
+        assert all(np.isfinite(v) for v in cell["added_ms"].values()), loop
+    # the waiting loop sleeps its step: nothing can make it shorter
+    assert t["loops"]["wait"]["step_ms"] >= 0.99 * training.STEP_MS
+    assert set(t["bursts"]) == {"thread", "process"}
+    for burst in t["bursts"].values():
+        assert burst["calls"] == len(burst["times_ms"]) == training.QUICK_BURST
+        assert burst["filling_ms"] > 0 and burst["full_ms"] > 0
+    measured = [x for x in result["targets"] if x["issue"] == 13 and x["size"] == "48"]
+    assert len(measured) == 4 and all(x["met"] in (True, False) for x in measured)
+    text = paths["md"].read_text(encoding="utf-8")
+    assert "### Training loops" in text
+    assert "| loop | step ms | sync | async_render=True | async_render='process' |" in text
+    assert "| mode | calls | worker busy, queue filling | queue full |" in text
+
+
+def _training(wait: tuple[float, float], python: tuple[float, float]) -> dict:
+    """A training-loop table with (thread, process) ms added per step."""
+    def cell(added):
+        return {"label": "", "step_ms": 25.0,
+                "added_ms": {"sync": 12.0, "thread": added[0], "process": added[1]}}
+
+    return {"side": 1024, "loops": {"wait": cell(wait), "python": cell(python),
+                                    "numpy": cell((3.0, 1.0))}}
+
+
+def test_training_targets_are_evaluated_from_the_table():
+    met = {t["target"]: t for t in training.evaluate_targets(_training((1.0, 0.8), (9.3, 1.2)))}
+    assert all(t["met"] is True and t["size"] == "1024" for t in met.values())
+    ratio = met["Python loop: process mode's added ms over thread mode's"]
+    assert ratio["value"] == pytest.approx(1.2 / 9.3)
+    assert ratio["detail"] == "process 1.20 ms / thread 9.30 ms"
+    missed = {t["target"]: t["met"] for t in
+              training.evaluate_targets(_training((2.0, 1.6), (3.0, 1.0)))}
+    assert missed == {
+        "Python loop: ms added per step by async_render='process'": True,
+        "Python loop: process mode's added ms over thread mode's": False,  # 1/3 > 1/5
+        "waiting loop: ms added per step by async_render='process'": False,
+        "waiting loop: ms added per step by async_render=True": False,
+    }
+    for t in training.evaluate_targets(None):
+        assert t["met"] is None and t["value"] is None
+        assert t["detail"] == "not measured (no training-loop table in this run)"
+
+
 def test_json_to_stdout_sends_the_report_to_stderr(monkeypatch, capsys):
     canned = _fake_result()
     monkeypatch.setattr(run, "run_benchmark", lambda *args, **kwargs: canned)
@@ -137,6 +189,7 @@ def _fake_result() -> dict:
         "fast": {"sizes": {"256": _cell(2.0, 20_000), "4096": _cell(100.0, 50_000)}},
         "matplotlib": {"sizes": {"256": _cell(40.0)}},
         "background": {"sizes": {"1024": _cell(0.5), "4096": _cell(20.0)}},
+        "process": {"sizes": {"4096": _cell(60.0)}},
         "floor_minmax": {"sizes": {"4096": _cell(40.0)}},
         "fig_draw": {"sizes": {"figure": _cell(50.0)}},
         "fig_add_figure_png": {"sizes": {"figure": _cell(55.0)}},
@@ -181,10 +234,13 @@ def test_targets_are_evaluated_from_the_medians():
     assert targets["fast PNG bytes vs the seed workaround's", "256"]["met"] is True
     assert targets["fast PNG bytes vs the seed workaround's", "4096"]["met"] is False
     assert targets["fast PNG bytes vs the seed workaround's", "1024"]["met"] is None
-    caller = targets["async_render caller cost", "1024"]
+    caller = targets["async_render=True caller cost, idle worker", "1024"]
     assert caller["value"] == pytest.approx(0.5) and caller["met"] is True
-    pass_ = targets["async_render caller cost vs one nanmin + nanmax pass", "4096"]
+    pass_ = targets["async_render=True caller cost (idle worker) vs one nanmin + nanmax pass",
+                    "4096"]
     assert pass_["value"] == pytest.approx(0.5) and pass_["met"] is True
+    process = targets["async_render='process' caller cost vs one nanmin + nanmax pass", "4096"]
+    assert process["value"] == pytest.approx(1.5) and process["met"] is True
 
 
 def test_targets_without_a_measurement_are_not_met_or_failed():
@@ -246,7 +302,7 @@ def test_targets_at_sizes_not_in_the_run_are_not_measured():
     floor = targets["fast vs one nanmin + nanmax pass", "4096"]
     assert floor["met"] is None and floor["value"] is None
     assert floor["detail"] == "not measured (no 4096x4096 input in this run)"
-    assert targets["async_render caller cost", "1024"]["met"] is None
+    assert targets["async_render=True caller cost, idle worker", "1024"]["met"] is None
     assert targets["fast vs the seed workaround", "256"]["met"] is True
 
 
