@@ -32,26 +32,22 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
-import secrets
 import subprocess
 import sys
 import threading
-import traceback
 import weakref
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable
 
 import numpy as np
 
+from ._process_io import INLINE_BYTES, SharedBlocks, check_picklable, unpack_error
+
 __all__ = ["ProcessWorker", "WorkerProcessError", "check_picklable"]
 
-#: arrays smaller than this travel inside the message; larger ones in shared memory
-INLINE_BYTES = 1 << 16
-#: shared memory kept for reuse between calls, at most
-KEEP_BYTES = 1 << 30
 #: how long close() waits for a worker to exit before killing it
 EXIT_TIMEOUT = 10.0
 
@@ -61,103 +57,6 @@ Emit = Callable[[Any], None]
 
 class WorkerProcessError(RuntimeError):
     """A render worker process died; the message names the pictures it took with it."""
-
-
-class RemoteTraceback(Exception):
-    """The traceback of a failure in a worker process (the cause of the re-raised error)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-# -- call-time checks ------------------------------------------------------------------
-def check_picklable(params: dict[str, Any]) -> bytes:
-    """Pickle a job's options, or raise a ``TypeError`` naming the one that cannot be."""
-    try:
-        return pickle.dumps(params, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as err:
-        name, why = _unpicklable(params, err)
-    raise TypeError(
-        f"{name} cannot be sent to a render worker process ({why}); use "
-        "async_render='thread' (or True) for options that cannot be pickled, such as "
-        "norms or colormaps built from lambdas or local functions"
-    ) from None
-
-
-def _unpicklable(params: dict[str, Any], err: Exception) -> tuple[str, str]:
-    """The innermost named option that fails to pickle, and why."""
-    for name, value in params.items():
-        values = ({f.name: getattr(value, f.name) for f in fields(value)}
-                  if is_dataclass(value) and not isinstance(value, type) else {name: value})
-        for sub, v in values.items():
-            try:
-                pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as inner:
-                return sub, f"{type(inner).__name__}: {inner}"
-    return "an option", f"{type(err).__name__}: {err}"
-
-
-# -- shared memory ---------------------------------------------------------------------
-class SharedBlocks:
-    """Shared-memory blocks for the arrays of calls in flight, reused between calls.
-
-    A block comes back once its job has run; at most :data:`KEEP_BYTES` are
-    kept. Names start with ``fw<pid>_`` so that a leak is easy to find.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._free: list[shared_memory.SharedMemory] = []
-        self._made: dict[str, shared_memory.SharedMemory] = {}
-        self.prefix = f"fw{os.getpid()}_"
-
-    def copy_in(self, data: np.ndarray) -> tuple[shared_memory.SharedMemory, tuple[Any, ...]]:
-        """Copy ``data`` into a block; returns the block and its descriptor for the worker."""
-        block = self._take(data.nbytes)
-        view: np.ndarray = np.ndarray(data.shape, dtype=data.dtype, buffer=block.buf)
-        np.copyto(view, data)
-        del view  # an exported buffer would keep the block from closing
-        return block, ("shm", block.name, data.shape, data.dtype.str)
-
-    def _take(self, nbytes: int) -> shared_memory.SharedMemory:
-        with self._lock:
-            fits = [b for b in self._free if nbytes <= b.size <= 2 * nbytes + 4096]
-            if fits:
-                block = min(fits, key=lambda b: b.size)
-                self._free.remove(block)
-                return block
-        name = self.prefix + secrets.token_hex(6)
-        block = shared_memory.SharedMemory(name=name, create=True, size=max(1, nbytes))
-        with self._lock:
-            self._made[block.name] = block
-        return block
-
-    def give_back(self, block: shared_memory.SharedMemory) -> None:
-        with self._lock:
-            if block.name not in self._made:
-                return
-            self._free.append(block)
-            while sum(b.size for b in self._free) > KEEP_BYTES:
-                self._unlink(self._free.pop(0))
-
-    def _unlink(self, block: shared_memory.SharedMemory) -> None:
-        self._made.pop(block.name, None)
-        try:
-            block.close()
-            block.unlink()
-        except (OSError, BufferError):  # pragma: no cover - already gone
-            pass
-
-    def close(self) -> None:
-        """Unlink every block made (the workers have stopped)."""
-        with self._lock:
-            for block in list(self._made.values()):
-                self._unlink(block)
-            self._free.clear()
 
 
 # -- the worker processes, seen from the caller -----------------------------------------
@@ -182,7 +81,7 @@ class _Job:
 
 
 def _start_process() -> _Proc:
-    """A fresh interpreter running :func:`_worker_main` over two pipes.
+    """A fresh interpreter running :func:`figwriter._process_worker.main` over two pipes.
 
     Started with ``subprocess`` rather than ``multiprocessing``'s spawn so that
     the child does not re-run the caller's main script (spawn does, to find
@@ -192,7 +91,7 @@ def _start_process() -> _Proc:
     res_r, res_w = os.pipe()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    code = f"from figwriter._process import _worker_main; _worker_main({req_r}, {res_w})"
+    code = f"from figwriter._process_worker import main; main({req_r}, {res_w})"
     try:
         popen = subprocess.Popen(
             [_executable(), "-c", code], pass_fds=(req_r, res_w), env=env,
@@ -254,6 +153,7 @@ class _Pool:
         self._refresh_rc()
         self.slots.acquire()  # back-pressure: at most max_pending in flight
         blocks: list[shared_memory.SharedMemory] = []
+        registered = False
         try:
             descs: list[tuple[Any, ...]] = []
             for a in arrays:
@@ -270,6 +170,7 @@ class _Pool:
                     self.next_seq += 1
                     self.jobs[seq] = _Job(emit, what, blocks)
                     proc.inflight.append(seq)
+                    registered = True
                     rc = None if proc.rc_version == self.rc_version else self.rc
                     proc.rc_version = self.rc_version
                 try:
@@ -277,7 +178,7 @@ class _Pool:
                 except OSError:
                     pass  # the worker died: the collector reports this job as lost
         except BaseException:
-            if not any(job.blocks is blocks for job in self.jobs.values()):
+            if not registered:  # (a registered job is finished by the collector)
                 for b in blocks:
                     self.blocks.give_back(b)
                 self.slots.release()
@@ -397,7 +298,7 @@ class _Pool:
             if ok:
                 job.result = value
             else:
-                job.error = _unpack_error(value, job.what)
+                job.error = unpack_error(value, job.what)
 
     def _lost(self, proc: _Proc) -> None:
         """A worker's pipe closed: it exited or died. Report what it took with it."""
@@ -481,6 +382,10 @@ class _Pool:
         if collector is not None and collector is not threading.current_thread():
             collector.join()
             self.collector = None
+            for conn in (self.wake_r, self.wake_w):
+                if conn is not None:
+                    conn.close()
+            self.wake_r = self.wake_w = None
         for proc in procs:
             if proc is not None:
                 proc.requests.close()
@@ -527,23 +432,6 @@ def _how_it_ended(code: int) -> str:
 def _report(err: BaseException, when: str) -> None:
     """Nobody is left to raise a failure to: say it on stderr."""
     print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
-
-
-def _unpack_error(packed: tuple[bytes | None, str, str], what: str) -> BaseException:
-    """The worker's exception (or a RuntimeError with its text), its traceback as cause."""
-    blob, text, summary = packed
-    err: Any = None
-    if blob is not None:
-        try:
-            err = pickle.loads(blob)
-        except Exception:
-            err = None
-    if not isinstance(err, BaseException):
-        err = RuntimeError(summary)
-    err.__cause__ = RemoteTraceback(f'\n"""\n{text}"""')
-    if hasattr(err, "add_note"):
-        err.add_note(f"(raised in a figwriter render worker process while drawing {what})")
-    return err
 
 
 # -- the handle the writer holds -----------------------------------------------------------
@@ -595,102 +483,3 @@ class ProcessWorker:
     @property
     def alive(self) -> bool:
         return bool(self.pids)
-
-
-# -- the worker process ----------------------------------------------------------------
-def _worker_main(requests_fd: int, results_fd: int) -> None:
-    """The loop of a worker process: receive a job, run it, send its result back."""
-    import signal
-
-    import matplotlib
-
-    # Ctrl-C reaches the whole process group: the caller decides, the worker goes on
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    matplotlib.use("Agg")
-    requests = Connection(requests_fd, writable=False)
-    results = Connection(results_fd, readable=False)
-    attached: dict[str, shared_memory.SharedMemory] = {}
-    while True:
-        try:
-            message = requests.recv()
-        except (EOFError, OSError):  # the caller's process is gone
-            break
-        if message is None:
-            break
-        seq, fn_bytes, payload, descs, rc = message
-        if rc is not None:
-            rc.pop("backend", None)  # workers draw with Agg
-            dict.update(matplotlib.rcParams, rc)  # validated by the caller's rcParams
-        reply = (seq, *_run(fn_bytes, payload, descs, attached))
-        try:
-            results.send(reply)
-        except (BrokenPipeError, OSError):
-            break
-        except Exception as err:  # the result could not be pickled
-            results.send((seq, False, _pack_error(err)))
-    for block in attached.values():
-        _close_quietly(block)
-
-
-def _run(fn_bytes: bytes, payload: bytes, descs: list[tuple[Any, ...]],
-         attached: dict[str, shared_memory.SharedMemory]) -> tuple[bool, Any]:
-    arrays: list[np.ndarray] = []
-    try:
-        fn = pickle.loads(fn_bytes)
-        params = pickle.loads(payload)
-        arrays = [_open_array(d, attached) for d in descs]
-        return True, fn(arrays, **params)
-    except BaseException as err:
-        return False, _pack_error(err)
-    finally:
-        del arrays
-
-
-#: shared-memory blocks a worker keeps mapped between jobs (the caller reuses them)
-ATTACHED = 32
-
-
-def _open_array(desc: tuple[Any, ...], attached: dict[str, shared_memory.SharedMemory]
-                ) -> np.ndarray:
-    if desc[0] == "inline":
-        return np.asarray(desc[1])
-    _, name, shape, dtype = desc
-    block = attached.pop(name, None)
-    if block is None:
-        block = _attach(name)
-        while len(attached) >= ATTACHED:
-            _close_quietly(attached.pop(next(iter(attached))))
-    attached[name] = block  # most recently used last
-    return np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf)
-
-
-def _attach(name: str) -> shared_memory.SharedMemory:
-    """Map the caller's block without registering it with a resource tracker.
-
-    The caller owns the block and unlinks it; a tracker of the worker's own
-    would unlink it (and warn) when the worker exits.
-    """
-    from multiprocessing import resource_tracker
-
-    register = resource_tracker.register
-    resource_tracker.register = lambda *args, **kwargs: None
-    try:
-        return shared_memory.SharedMemory(name=name)
-    finally:
-        resource_tracker.register = register
-
-
-def _close_quietly(block: shared_memory.SharedMemory) -> None:
-    try:
-        block.close()
-    except BufferError:  # pragma: no cover - an array still refers to it
-        pass
-
-
-def _pack_error(err: BaseException) -> tuple[bytes | None, str, str]:
-    text = "".join(traceback.format_exception(type(err), err, err.__traceback__))
-    try:
-        blob: bytes | None = pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        blob = None
-    return blob, text, f"{type(err).__name__}: {err}"

@@ -26,7 +26,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import figwriter
-from figwriter import _process
+from figwriter import _process, _process_io
 
 from . import _procjobs
 from ._readback import read_image_protos, read_images
@@ -263,7 +263,7 @@ def test_unpicklable_option_is_refused_at_call_time(make_writer, logdir):
 def _assert_from_the_worker(excinfo, what):
     assert "injected failure in process" in str(excinfo.value)
     cause = excinfo.value.__cause__
-    assert isinstance(cause, _process.RemoteTraceback)
+    assert isinstance(cause, _process_io.RemoteTraceback)
     assert "in failing" in str(cause) and "InjectedFailure" in str(cause)
     notes = " ".join(getattr(excinfo.value, "__notes__", []))
     assert f"while drawing {what}" in notes
