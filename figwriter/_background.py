@@ -2,9 +2,9 @@
 
 ``async_render=True`` (or ``"thread"``): :class:`Worker` below.
 ``async_render="process"``: worker processes, in :mod:`figwriter._process`.
-Either way a picture's work is a :class:`Job` (a function and its inputs as
-data), and the same job function runs in every mode, so the pictures are
-identical to the synchronous mode's.
+Either way a picture's work is a :class:`figwriter._jobs.Job` (a function and
+its inputs as data), and the same job function runs in every mode, so the
+pictures are identical to the synchronous mode's.
 
 Thread mode: one daemon thread per writer takes jobs from a bounded FIFO queue, in call
 order. A full queue blocks the caller (back-pressure: nothing is dropped). A job
@@ -24,16 +24,15 @@ import atexit
 import queue
 import threading
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from ._jobs import Job
     from ._process import ProcessWorker
 
-__all__ = ["Worker", "BackgroundError", "BufferPool", "Job", "make_worker", "submit",
-           "MODES"]
+__all__ = ["Worker", "BackgroundError", "BufferPool", "make_worker", "submit", "MODES"]
 
 #: what ``async_render`` accepts, and the mode each value means
 MODES: dict[object, str] = {True: "thread", "thread": "thread", "process": "process"}
@@ -232,25 +231,7 @@ def _report(err: BaseException, when: str) -> None:
     print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
 
 
-# -- jobs, in every mode ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Job:
-    """One picture's work as data: ``fn(arrays, **params)``.
-
-    ``fn`` is a module-level function (process mode sends it by reference) that
-    returns ``(png, height, width, colorspace)``; ``arrays`` are the inputs the
-    caller may change after the call (copied before the call returns in the
-    background modes); ``params`` are the options.
-    """
-
-    fn: Callable[..., tuple[bytes, int, int, int]]
-    arrays: list[np.ndarray]
-    params: dict[str, Any]
-
-    def run(self) -> tuple[bytes, int, int, int]:
-        return self.fn(self.arrays, **self.params)
-
-
+# -- running a job in the background -----------------------------------------------------
 AnyWorker = Union[Worker, "ProcessWorker"]
 
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 
 import numpy as np
 
-from . import _convert, _png, _scale
+from . import _convert, _jobs, _scale
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
     from matplotlib.figure import Figure
 
-    from ._background import AnyWorker, Job
+    from ._background import AnyWorker
 
 __all__ = ["FigureMethods", "RENDERERS", "Renderer"]
 
@@ -154,7 +154,7 @@ class FigureMethods:
         if self._worker is not None:
             self._worker.wait()
 
-    def _submit(self, job: Job, tag: str, global_step: int | None,
+    def _submit(self, job: _jobs.Job, tag: str, global_step: int | None,
                 walltime: float | None) -> None:
         """Run a render+encode job and emit its PNG, now or in the background."""
         if self._worker is None:
@@ -291,37 +291,9 @@ class FigureMethods:
                     f"{grid_w}x{grid_h} picture; TensorBoard pictures are limited to "
                     f"{MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= or fewer figures"
                 )
-        job = self._figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)))
+        job = _jobs.figure(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
+                           mode=self.async_render)
         self._submit(job, tag, global_step, walltime)
-
-    def _figure_job(self, figures: list[Figure], dpi: float | None, close: bool,
-                    grid: bool) -> Job:
-        """The render+encode job for figures.
-
-        Drawn on the caller's thread in the synchronous mode and for figures the
-        caller keeps in thread mode (``close=False``); closed ones are drawn by
-        the thread. Process mode pickles the figures (a snapshot, several times
-        cheaper than drawing) and draws them in the worker; a figure that cannot
-        be pickled is drawn on the caller's thread.
-        """
-        from ._background import Job
-        from ._mpl import close_if_managed
-
-        params = {"figures": figures, "dpi": dpi, "grid": grid}
-        job = Job(figure_job, [], params)
-        if self.async_render == "process":
-            from ._process import check_picklable
-
-            try:
-                job = Job(figure_job, [], {"figures": check_picklable(params)})
-            except TypeError:
-                job = Job(encode_job, [_draw_figures(figures, dpi, grid)], {})
-        elif self._worker is None or not close:
-            job = Job(encode_job, [_draw_figures(figures, dpi, grid)], {})
-        if close:
-            for f in figures:
-                close_if_managed(f)
-        return job
 
     def add_colormapped_image(
         self,
@@ -401,9 +373,7 @@ class FigureMethods:
         max_size = _check_max_size(max_size)
         title = _check_text(title, "title")
         label = _check_text(label, "label")
-        from ._background import Job
-
-        job = Job(colormapped_job, [data], {
+        job = _jobs.Job(_jobs.colormapped_job, [data], {
             "options": options, "renderer": renderer, "title": title, "label": label,
             "key": tag, "max_size": max_size})
         self._submit(job, tag, global_step, walltime)
@@ -492,74 +462,11 @@ class FigureMethods:
         renderer = _check_renderer(renderer)  # type: ignore[assignment]
         max_size = _check_max_size(max_size)
         label = _check_text(label, "label")
-        from ._background import Job
-
-        job = Job(grid_job, panels, {
+        job = _jobs.Job(_jobs.grid_job, panels, {
             "options": options, "shared": bool(shared_scale), "renderer": renderer,
             "titles": panel_titles, "label": label, "ncols": ncols, "key": tag,
             "max_size": max_size})
         self._submit(job, tag, global_step, walltime)
-
-
-def colormapped_job(arrays: list[np.ndarray], *, options: _scale.ScaleOptions, renderer: str,
-                    title: str | None, label: str | None, key: Hashable,
-                    max_size: int) -> tuple[bytes, int, int, int]:
-    """Resolve, render and encode one array (the same in every mode)."""
-    (data,) = arrays
-    scale = _scale.resolve_scale([data], options)
-    rgb = render(renderer, data, scale, title=title, label=label, key=key, max_size=max_size)
-    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
-
-def grid_job(panels: list[np.ndarray], *, options: _scale.ScaleOptions, shared: bool,
-             renderer: str, titles: list[str | None] | None, label: str | None,
-             ncols: int | None, key: Hashable, max_size: int) -> tuple[bytes, int, int, int]:
-    """Resolve, render and encode a batch as one grid picture (the same in every mode)."""
-    if shared:
-        scales = [_scale.resolve_scale(panels, options)]
-    else:
-        scales = [_scale.resolve_scale([p], options) for p in panels]
-    rgb = render_grid(renderer, panels, scales, titles=titles, label=label, ncols=ncols,
-                      key=key, max_size=max_size)
-    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
-
-def encode_job(arrays: list[np.ndarray]) -> tuple[bytes, int, int, int]:
-    """Encode a picture drawn already."""
-    (rgb,) = arrays
-    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
-
-def figure_job(arrays: list[np.ndarray], *, figures: Any, dpi: float | None = None,
-               grid: bool = False) -> tuple[bytes, int, int, int]:
-    """Draw figures (or, from a worker process, their pickled snapshot) and encode."""
-    if isinstance(figures, bytes):
-        import pickle
-
-        from ._mpl import close_if_managed
-
-        params = pickle.loads(figures)
-        try:
-            return figure_job(arrays, **params)
-        finally:  # a figure pyplot managed in the caller is managed here too
-            for f in params["figures"]:
-                close_if_managed(f)
-    return encode_job([_draw_figures(figures, dpi, grid)])
-
-
-def _draw_figures(figures: list[Figure], dpi: float | None, grid: bool) -> np.ndarray:
-    from ._mpl import figure_to_rgba
-
-    pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
-    if not grid:
-        return pictures[0]
-    shapes = {p.shape for p in pictures}
-    if len(shapes) != 1:
-        raise ValueError(
-            "figure: every figure in a list must draw to the same size; got "
-            + ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
-        )
-    return _figure_grid(pictures)
 
 
 def render_grid(
