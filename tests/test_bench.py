@@ -148,6 +148,11 @@ def test_training_targets_are_evaluated_from_the_table():
         "waiting loop: ms added per step by async_render='process'": False,
         "waiting loop: ms added per step by async_render=True": False,
     }
+    no_ratio = {t["target"]: t for t in
+                training.evaluate_targets(_training((1.0, 0.8), (-0.5, 1.2)))}
+    ratio = no_ratio["Python loop: process mode's added ms over thread mode's"]
+    assert ratio["met"] is None and ratio["value"] is None
+    assert ratio["detail"] == "not measured (thread mode added -0.50 ms: no ratio to take)"
     for t in training.evaluate_targets(None):
         assert t["met"] is None and t["value"] is None
         assert t["detail"] == "not measured (no training-loop table in this run)"
