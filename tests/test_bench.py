@@ -19,7 +19,7 @@ ALL_APPROACHES = set(_bench.LABELS) | set(_bench.FIGURE_LABELS)
 
 def _fast_renderer_available() -> bool:
     try:
-        from figwriter._compose import render_fast  # noqa: F401
+        from figwriter.render.fast import render_fast  # noqa: F401
     except ImportError:
         return False
     return True
