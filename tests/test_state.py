@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 
+import matplotlib
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,9 +16,12 @@ from figwriter.render import CanvasSizes
 
 from ._readback import read_images
 
+#: tick labels as long as the numbers (no offset text): wide labels widen the picture
+NO_OFFSET = {"axes.formatter.useoffset": False}
+
 
 def _pictures(writer_cls, logdir, calls) -> dict[str, list[bytes]]:
-    with writer_cls(logdir) as writer:
+    with matplotlib.rc_context(NO_OFFSET), writer_cls(logdir) as writer:
         for tag, values, step, kwargs in calls:
             if values.ndim == 3:
                 writer.add_colormapped_images(tag, values, step, **kwargs)
@@ -75,21 +79,25 @@ def test_two_writers_never_change_each_others_pictures(writer_cls, tmp_path, rng
     """Same tag, same shape, different data ranges: each writer's pictures are
     what it draws alone, whatever the other drew before or in between."""
     narrow = rng.normal(size=(20, 20))
-    wide = narrow * 1e6 + 1234567.0  # tick labels that need a wider column
+    wide = 1e6 + narrow * 0.1  # tick labels such as "1000000.2": a wider column
 
     def calls(values):
         return [("shared/tag", values * (step + 1), step, {}) for step in range(3)]
 
     alone_narrow = _pictures(writer_cls, str(tmp_path / "n"), calls(narrow))
     alone_wide = _pictures(writer_cls, str(tmp_path / "w"), calls(wide))
-    assert alone_narrow["shared/tag"][0] != alone_wide["shared/tag"][0]
+    width = {name: Image.open(io.BytesIO(p[0])).size[0]
+             for name, p in (("narrow", alone_narrow["shared/tag"]),
+                             ("wide", alone_wide["shared/tag"]))}
+    assert width["wide"] > width["narrow"], "the wide writer's labels widen its pictures"
 
     first = writer_cls(str(tmp_path / "both-w"))
     second = writer_cls(str(tmp_path / "both-n"))
     try:
-        for step in range(3):  # interleaved: the wide writer always draws first
-            first.add_colormapped_image("shared/tag", wide * (step + 1), step)
-            second.add_colormapped_image("shared/tag", narrow * (step + 1), step)
+        with matplotlib.rc_context(NO_OFFSET):
+            for step in range(3):  # interleaved: the wide writer always draws first
+                first.add_colormapped_image("shared/tag", wide * (step + 1), step)
+                second.add_colormapped_image("shared/tag", narrow * (step + 1), step)
     finally:
         first.close()
         second.close()
@@ -101,7 +109,7 @@ def test_two_writers_never_change_each_others_pictures(writer_cls, tmp_path, rng
 
 def test_a_writer_keeps_one_picture_size_per_tag(writer_cls, tmp_path, rng):
     small = rng.normal(size=(16, 16))
-    big = small * 1e6 + 1234567.0
+    big = 1e6 + small * 0.1
     pictures = _pictures(writer_cls, str(tmp_path / "run"), [
         ("t", small, 0, {}), ("t", big, 1, {}), ("t", small, 2, {}), ("other", small, 0, {}),
     ])
