@@ -2,9 +2,9 @@
 
 ``async_render=True`` (or ``"thread"``): :class:`Worker` below.
 ``async_render="process"``: worker processes, in :mod:`figwriter._process`.
-Either way a picture's work is a :class:`figwriter._jobs.Job` (a function and
-its inputs as data), and the same job function runs in every mode, so the
-pictures are identical to the synchronous mode's.
+Every mode runs a picture's work as a :class:`Job`: a module-level function and
+its inputs as data. The same function runs in every mode (in process mode, in
+the worker process), so the pictures are identical to the synchronous mode's.
 
 Thread mode: one daemon thread per writer takes jobs from a bounded FIFO queue, in call
 order. A full queue blocks the caller (back-pressure: nothing is dropped). A job
@@ -24,15 +24,20 @@ import atexit
 import queue
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from ._jobs import Job
-    from ._process import ProcessWorker
+    from matplotlib.figure import Figure
 
-__all__ = ["Worker", "BackgroundError", "BufferPool", "make_worker", "submit", "MODES"]
+    from ._job import ColormapJob, Encoded
+    from ._process import ProcessWorker
+    from .render import CanvasSizes
+
+__all__ = ["Worker", "BackgroundError", "BufferPool", "Job", "colormap_png", "figure_png",
+           "make_worker", "submit", "MODES"]
 
 #: what ``async_render`` accepts, and the mode each value means
 MODES: dict[object, str] = {True: "thread", "thread": "thread", "process": "process"}
@@ -231,8 +236,100 @@ def _report(err: BaseException, when: str) -> None:
     print(f"figwriter: a background picture failed {when}: {err!r}", file=sys.stderr)
 
 
+# -- jobs, the same in every mode ------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """``fn(arrays, **params)``, returning ``(png, height, width, colorspace)``.
+
+    ``fn`` is a module-level function (process mode sends it by reference);
+    ``arrays`` are the inputs the caller may change after the call (copied
+    before the call returns in the background modes); ``params`` are the
+    options. ``sizes`` is the writer's per-tag canvas sizes, for jobs that need
+    them (passed as ``sizes=``): a worker process keeps its own for the tags it
+    draws (a tag is always drawn by the same worker).
+    """
+
+    fn: Callable[..., Encoded]
+    arrays: list[np.ndarray]
+    params: dict[str, Any]
+    sizes: CanvasSizes | None = None
+
+    def run(self, arrays: list[np.ndarray] | None = None) -> Encoded:
+        extra = {} if self.sizes is None else {"sizes": self.sizes}
+        return self.fn(self.arrays if arrays is None else arrays, **self.params, **extra)
+
+
+def colormap_png(panels: list[np.ndarray], *, job: ColormapJob, tag: str,
+                 sizes: CanvasSizes) -> Encoded:
+    """A colour-mapped picture's PNG, with ``tag``'s stable size."""
+    from .render import Stream
+
+    return job.with_panels(panels).png(Stream(tag, sizes))
+
+
+def encoded(arrays: list[np.ndarray]) -> Encoded:
+    """The PNG of a picture drawn already."""
+    from . import _png
+
+    (rgb,) = arrays
+    return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+
+
+def figure_png(arrays: list[np.ndarray], *, figures: bytes) -> Encoded:
+    """Unpickle figures (a snapshot taken at call time), draw them and encode."""
+    import pickle
+
+    from ._job import draw_figures
+    from .render.mpl import close_if_managed
+
+    params = pickle.loads(figures)
+    try:
+        return encoded([draw_figures(params["figures"], params["dpi"], params["grid"])])
+    finally:  # a figure pyplot managed in the caller is managed here too
+        for f in params["figures"]:
+            close_if_managed(f)
+
+
+def _call(arrays: list[np.ndarray], *, job: Callable[[], Encoded]) -> Encoded:
+    return job()
+
+
+def figure_job(worker: AnyWorker | None, figures: list[Figure], dpi: float | None,
+               close: bool, grid: bool) -> Job:
+    """The job for ``add_figure_png`` on ``worker``; closes pyplot figures when ``close``.
+
+    Process mode pickles the figures now (a snapshot, several times cheaper than
+    drawing them) and the worker draws them; a figure that cannot be pickled is
+    drawn now. Otherwise :func:`figwriter._job.figure_job` decides.
+    """
+    import pickle
+
+    from ._job import draw_figures
+    from ._job import figure_job as local_figure_job
+    from ._process import ProcessWorker
+    from .render.mpl import close_if_managed
+
+    if not isinstance(worker, ProcessWorker):
+        return Job(_call, [], {"job": local_figure_job(figures, dpi, close, grid,
+                                                       draw_now=worker is None)})
+    try:
+        job = Job(figure_png, [], {"figures": pickle.dumps(
+            {"figures": figures, "dpi": dpi, "grid": grid}, protocol=pickle.HIGHEST_PROTOCOL)})
+    except Exception:  # a lambda in a formatter, an open file...: draw it here
+        job = Job(encoded, [draw_figures(figures, dpi, grid)], {})
+    if close:
+        for f in figures:
+            close_if_managed(f)
+    return job
+
+
 # -- running a job in the background -----------------------------------------------------
 AnyWorker = Union[Worker, "ProcessWorker"]
+
+
+def mode_of(worker: AnyWorker | None) -> bool | str:
+    """A writer's ``async_render``: False, True (thread mode) or ``"process"``."""
+    return worker is not None and (isinstance(worker, Worker) or "process")
 
 
 def make_worker(async_render: object, max_pending: int, render_workers: int
@@ -263,7 +360,7 @@ def make_worker(async_render: object, max_pending: int, render_workers: int
     return Worker(max_pending) if mode == "thread" else None
 
 
-def submit(worker: AnyWorker, job: Job, emit: Callable[[tuple[bytes, int, int, int]], None],
+def submit(worker: AnyWorker, job: Job, emit: Callable[[Encoded], None],
            *, what: str, route: str) -> None:
     """Run ``job`` on ``worker`` and hand its result to ``emit``, in call order.
 
@@ -274,15 +371,15 @@ def submit(worker: AnyWorker, job: Job, emit: Callable[[tuple[bytes, int, int, i
     from ._process import ProcessWorker
 
     if isinstance(worker, ProcessWorker):
-        worker.submit(job.fn, job.arrays, job.params, emit, what=what, route=route)
+        worker.submit(job.fn, job.arrays, job.params, emit, what=what, route=route,
+                      sizes=job.sizes is not None)
         return
     buffers = worker.buffers
     copies = [buffers.copy(a) for a in job.arrays]
-    fn, params = job.fn, job.params
 
     def run() -> None:
         try:
-            result = fn(copies, **params)
+            result = job.run(copies)
         finally:
             for c in copies:
                 buffers.give_back(c)

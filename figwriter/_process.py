@@ -146,7 +146,7 @@ class _Pool:
 
     # -- caller side --------------------------------------------------------------------
     def submit(self, fn: JobFunction, arrays: Sequence[np.ndarray], params: dict[str, Any],
-               emit: Emit, what: str, route: Hashable) -> None:
+               emit: Emit, what: str, route: Hashable, sizes: bool = False) -> None:
         self.raise_error()
         payload = check_picklable(params)
         fn_bytes = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
@@ -174,7 +174,7 @@ class _Pool:
                     rc = None if proc.rc_version == self.rc_version else self.rc
                     proc.rc_version = self.rc_version
                 try:
-                    proc.requests.send((seq, fn_bytes, payload, descs, rc))
+                    proc.requests.send((seq, fn_bytes, payload, descs, rc, sizes))
                 except OSError:
                     pass  # the worker died: the collector reports this job as lost
         except BaseException:
@@ -454,13 +454,15 @@ class ProcessWorker:
         self._finalizer.atexit = False  # the pool's own exit hook finishes the work
 
     def submit(self, fn: JobFunction, arrays: Sequence[np.ndarray], params: dict[str, Any],
-               emit: Emit, *, what: str, route: Hashable) -> None:
+               emit: Emit, *, what: str, route: Hashable, sizes: bool = False) -> None:
         """Send ``fn(arrays, **params)`` to a worker; ``emit(result)`` runs later, in order.
 
-        Blocks while ``max_pending`` pictures are in flight. Raises an earlier
-        failure, or a ``TypeError`` naming an option that cannot be pickled.
+        With ``sizes``, the worker adds ``sizes=``: its own canvas sizes (the
+        pictures of one ``route`` always go to the same worker). Blocks while
+        ``max_pending`` pictures are in flight. Raises an earlier failure, or a
+        ``TypeError`` naming an option that cannot be pickled.
         """
-        self._pool.submit(fn, arrays, params, emit, what, route)
+        self._pool.submit(fn, arrays, params, emit, what, route, sizes)
 
     def wait(self) -> None:
         """Block until every submitted picture is written, then raise any failure."""

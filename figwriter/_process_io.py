@@ -50,15 +50,21 @@ def check_picklable(params: dict[str, Any]) -> bytes:
 
 
 def _unpicklable(params: dict[str, Any], err: Exception) -> tuple[str, str]:
-    """The innermost named option that fails to pickle, and why."""
+    """The innermost named option that fails to pickle, and why.
+
+    Looks into dataclasses (a job's options, its colour options) for the field
+    that fails, so the message names what the caller passed (``norm``).
+    """
     for name, value in params.items():
-        values = ({f.name: getattr(value, f.name) for f in fields(value)}
-                  if is_dataclass(value) and not isinstance(value, type) else {name: value})
-        for sub, v in values.items():
-            try:
-                pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as inner:
-                return sub, f"{type(inner).__name__}: {inner}"
+        try:
+            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as inner:
+            if is_dataclass(value) and not isinstance(value, type):
+                found = _unpicklable({f.name: getattr(value, f.name) for f in fields(value)},
+                                     inner)
+                if found[0] != "an option":
+                    return found
+            return name, f"{type(inner).__name__}: {inner}"
     return "an option", f"{type(err).__name__}: {err}"
 
 

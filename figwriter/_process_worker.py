@@ -37,11 +37,11 @@ def main(requests_fd: int, results_fd: int) -> None:
             break
         if message is None:
             break
-        seq, fn_bytes, payload, descs, rc = message
+        seq, fn_bytes, payload, descs, rc, with_sizes = message
         if rc is not None:
             rc.pop("backend", None)  # workers draw with Agg
             dict.update(matplotlib.rcParams, rc)  # validated by the caller's rcParams
-        reply = (seq, *_run(fn_bytes, payload, descs, attached))
+        reply = (seq, *_run(fn_bytes, payload, descs, attached, with_sizes))
         try:
             results.send(reply)
         except (BrokenPipeError, OSError):
@@ -52,13 +52,25 @@ def main(requests_fd: int, results_fd: int) -> None:
         _close_quietly(block)
 
 
+#: the canvas sizes of the tags this worker draws (it serves one writer; a tag is
+#: always drawn by the same worker): the writer's own, as far as these tags go
+_SIZES: list[Any] = []
+
+
 def _run(fn_bytes: bytes, payload: bytes, descs: list[tuple[Any, ...]],
-         attached: dict[str, shared_memory.SharedMemory]) -> tuple[bool, Any]:
+         attached: dict[str, shared_memory.SharedMemory], with_sizes: bool
+         ) -> tuple[bool, Any]:
     arrays: list[np.ndarray] = []
     try:
         fn = pickle.loads(fn_bytes)
         params = pickle.loads(payload)
         arrays = [_open_array(d, attached) for d in descs]
+        if with_sizes:
+            if not _SIZES:
+                from .render import CanvasSizes
+
+                _SIZES.append(CanvasSizes())
+            params["sizes"] = _SIZES[0]
         return True, fn(arrays, **params)
     except BaseException as err:
         return False, pack_error(err)

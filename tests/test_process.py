@@ -87,10 +87,10 @@ def wrap_jobs(monkeypatch):
     wrappers: list = []
     original = _process._Pool.submit
 
-    def submit(self, fn, arrays, params, emit, what, route):
+    def submit(self, fn, *args, **kwargs):
         for wrapper in wrappers:
             fn = functools.partial(*wrapper, fn)
-        return original(self, fn, arrays, params, emit, what, route)
+        return original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(_process._Pool, "submit", submit)
     return wrappers

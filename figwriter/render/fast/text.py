@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ..._cache import BoundedCache
 
 __all__ = ["DPI", "TextImage", "rasterize", "draw_text", "clear_cache"]
 
@@ -43,8 +44,9 @@ LINE_SPACING = 1.2
 #: at most this many rasterised strings are kept
 CACHE_SIZE = 4096
 
+#: FreeType objects are not thread-safe: every rasterisation holds this lock
 _LOCK = threading.Lock()
-_CACHE: OrderedDict[tuple[str, float, float, int], TextImage] = OrderedDict()
+#: made on first use and kept: the mathtext parser, and the font file's path
 _MATH_PARSER: Any = None
 _FONT_PATH: str | None = None
 
@@ -86,6 +88,10 @@ class TextImage:
     @property
     def width(self) -> int:
         return int(self.ink.shape[1])
+
+
+#: rasterised strings by (string, size, dpi, rotation)
+_CACHE: BoundedCache[TextImage] = BoundedCache("render.fast.text.strings", CACHE_SIZE)
 
 
 def _font_path() -> str:
@@ -139,7 +145,8 @@ class _Glyph:
     advance: float  # pen advance in pixels
 
 
-_GLYPHS: dict[tuple[str, float, float], _Glyph] = {}
+#: rasterised characters by (character, size, dpi)
+_GLYPHS: BoundedCache[_Glyph] = BoundedCache("render.fast.text.glyphs", CACHE_SIZE)
 
 
 def _glyph(c: str, size: float, dpi: float) -> _Glyph:
@@ -162,9 +169,7 @@ def _glyph(c: str, size: float, dpi: float) -> _Glyph:
     advance = font.load_char(ord(c), flags=flags).linearHoriAdvance / 65536.0
     baseline = int(round(ink.shape[0] - 1 - descent))
     g = _Glyph(_readonly(ink), baseline, x_offset, advance)
-    if len(_GLYPHS) < CACHE_SIZE:
-        _GLYPHS[key] = g
-    return g
+    return _GLYPHS.put(key, g)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -247,7 +252,6 @@ def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> Te
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
-            _CACHE.move_to_end(key)
             return hit
         if rotation == 90:
             flat = _rasterize_unlocked(s, size, dpi)
@@ -255,10 +259,7 @@ def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> Te
             text = TextImage(ink, flat.baseline, flat.x_height)
         else:
             text = _rasterize_unlocked(s, size, dpi)
-        _CACHE[key] = text
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-        return text
+        return _CACHE.put(key, text)
 
 
 def _rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
@@ -268,7 +269,8 @@ def _rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
     return TextImage(ink, baseline, x_height)
 
 
-_DIGIT_HEIGHT: dict[tuple[float, float], int] = {}
+#: the height of a digit above the baseline, by (size, dpi)
+_DIGIT_HEIGHT: BoundedCache[int] = BoundedCache("render.fast.text.digit_heights", 64)
 
 
 def _digit_height(size: float, dpi: float) -> int:
@@ -278,7 +280,7 @@ def _digit_height(size: float, dpi: float) -> int:
         g = _glyph("0", size, dpi)
         rows = np.flatnonzero(g.ink.max(axis=1) > 64)
         h = int(g.baseline - rows[0]) if rows.size else int(round(size * dpi / 72 * 0.73))
-        _DIGIT_HEIGHT[key] = h
+        h = _DIGIT_HEIGHT.put(key, h)
     return h
 
 
