@@ -117,7 +117,10 @@ def test_smoke_run_measures_the_training_loops(smoke_run):
         assert burst["calls"] == len(burst["times_ms"]) == training.QUICK_BURST
         assert burst["filling_ms"] > 0 and burst["full_ms"] > 0
     measured = [x for x in result["targets"] if x["issue"] == 13 and x["size"] == "48"]
-    assert len(measured) == 4 and all(x["met"] in (True, False) for x in measured)
+    assert len(measured) == 4
+    for x in measured:  # the ratio is not taken when thread mode added nothing
+        assert x["met"] in (True, False) or x["target"].endswith("over thread mode's")
+        assert (x["met"] is None) == (x["value"] is None)
     text = paths["md"].read_text(encoding="utf-8")
     assert "### Training loops" in text
     assert "| loop | step ms | sync | async_render=True | async_render='process' |" in text
