@@ -24,6 +24,8 @@ def _doctest_namespace(doctest_namespace: dict, tmp_path) -> None:
 collect_ignore = []
 if importlib.util.find_spec("torch") is None:
     collect_ignore.append("figwriter/torch.py")
+if importlib.util.find_spec("lightning") is None or importlib.util.find_spec("torch") is None:
+    collect_ignore.append("figwriter/lightning.py")
 
 
 @pytest.fixture
