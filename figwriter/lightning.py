@@ -13,7 +13,7 @@ Needs the ``lightning`` extra: ``pip install -e ".[lightning]"`` from a clone,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 try:
     from lightning.fabric.loggers.logger import rank_zero_experiment
@@ -47,7 +47,7 @@ class TensorBoardLogger(_LightningTensorBoardLogger):
     >>> logger.finalize("success")
     """
 
-    @property  # type: ignore[misc]
+    @property
     @rank_zero_experiment
     def experiment(self) -> FigureSummaryWriter:
         """The :class:`figwriter.torch.FigureSummaryWriter` this logger writes with.
@@ -55,12 +55,11 @@ class TensorBoardLogger(_LightningTensorBoardLogger):
         Made on first use, in ``log_dir``, on the global-rank-zero process only
         (the other ranks get Lightning's no-op stand-in), as Lightning does.
         """
-        if self._experiment is not None:
-            return self._experiment
-        if self.root_dir:
-            self._fs.makedirs(self.root_dir, exist_ok=True)
-        self._experiment = FigureSummaryWriter(log_dir=self.log_dir, **self._kwargs)
-        return self._experiment
+        if self._experiment is None:
+            if self.root_dir:
+                self._fs.makedirs(self.root_dir, exist_ok=True)
+            self._experiment = FigureSummaryWriter(log_dir=self.log_dir, **self._kwargs)
+        return cast(FigureSummaryWriter, self._experiment)
 
     @rank_zero_only
     def log_colormapped_image(self, tag: str, values: Any, step: int | None = None,
