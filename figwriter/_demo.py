@@ -64,7 +64,7 @@ __all__ = [
 DEFAULT_LOGDIR = os.path.join("runs", "figwriter-demo")
 DEFAULT_STEPS = 60
 DEFAULT_PORT = 6006
-VIEWER_HINT = 'pip install "figwriter[viewer]"'
+VIEWER_HINT = 'pip install "figwriter[viewer]" (from a clone: pip install -e ".[viewer]")'
 #: the ending of the demo's event files, so a new demo run finds and replaces its own
 EVENT_SUFFIX = ".figwriter-demo"
 #: TensorBoard keeps 10 pictures per tag unless told otherwise; 0 keeps every step

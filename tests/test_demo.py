@@ -171,7 +171,7 @@ def test_serve_without_tensorboard_names_the_viewer_extra(tmp_path, monkeypatch,
     assert main(["demo", "--logdir", str(logdir), "--steps", "1", "--serve"]) == 1
     err = capsys.readouterr().err
     assert "--serve needs TensorBoard, which is not installed" in err
-    assert 'pip install "figwriter[viewer]"' in err
+    assert 'pip install "figwriter[viewer]" (from a clone: pip install -e ".[viewer]")' in err
     assert not logdir.exists()  # refused before writing anything
 
 
