@@ -76,7 +76,7 @@ def test_demo_in_process_writes_every_tag_at_every_step(tmp_path, capsys):
     _check_run(logdir, 3, batch=_has_batch())
     out, err = capsys.readouterr()
     assert f"Wrote 3 steps to {logdir}" in out
-    assert f"tensorboard --logdir {logdir} --samples_per_plugin images=0" in out
+    assert f"tensorboard --logdir {logdir} --samples_per_plugin images=1000" in out
     assert "http://localhost:6006/" in out
     assert "(TensorBoard shows 10 per tag otherwise)" in out
     assert "removed" not in out  # nothing to remove in a new logdir
@@ -200,10 +200,10 @@ def test_serve_starts_tensorboard_on_localhost(tmp_path, monkeypatch, capsys):
     assert rc == 0
     assert calls == [[sys.executable, "-m", "tensorboard.main", "--logdir", logdir,
                       "--host", "127.0.0.1", "--port", str(port),
-                      "--samples_per_plugin", "images=0"]]
+                      "--samples_per_plugin", "images=1000"]]
     out = capsys.readouterr().out
     assert f"http://127.0.0.1:{port}/" in out
-    assert "--samples_per_plugin images=0 keeps every step's picture" in out
+    assert "--samples_per_plugin images=1000 keeps every step's picture" in out
     assert set(read_images(logdir)) >= FIELD_TAGS
 
 
