@@ -71,6 +71,8 @@ _LOCK = threading.Lock()
 _IDENTS = itertools.count(1)
 #: per rcParams setting, the fonts it chooses
 _BY_SETTING: dict[tuple[Any, ...], Fonts] = {}
+#: the last setting read and its fonts (compared first: rcParams rarely change)
+_LAST: tuple[list[Any], Any] = ([], None)
 #: tags already warned about missing glyphs (bounded)
 _WARNED: OrderedDict[Hashable, None] = OrderedDict()
 _WARNED_SIZE = 4096
@@ -218,12 +220,15 @@ def current() -> Fonts:
     import matplotlib as mpl
     from matplotlib import font_manager
 
+    global _LAST
     manager = font_manager.fontManager
-    rc = mpl.rcParams
     # RcParams is a dict: read it as one, without its per-key validation
     read: Any = dict.get
-    key = (id(manager), len(manager.ttflist),
-           *[tuple(v) if v.__class__ is list else v for v in map(read, repeat(rc), _FONT_RC)])
+    values = [id(manager), len(manager.ttflist), *map(read, repeat(mpl.rcParams), _FONT_RC)]
+    last_values, last = _LAST
+    if values == last_values:  # the common case: nothing changed since the last call
+        return last
+    key = tuple(tuple(v) if v.__class__ is list else v for v in values)
     fonts = _BY_SETTING.get(key)
     if fonts is None:
         from matplotlib.backends.backend_agg import get_hinting_flag
@@ -234,6 +239,8 @@ def current() -> Fonts:
             if len(_BY_SETTING) >= 64:
                 _BY_SETTING.clear()
             _BY_SETTING[key] = fonts
+    # copies of the lists, so that a list changed in place is seen as a change
+    _LAST = ([list(v) if v.__class__ is list else v for v in values], fonts)
     return fonts
 
 
@@ -353,6 +360,8 @@ def _caller_level() -> int:
 
 def clear_cache() -> None:
     """Forget the font choices and which tags were warned about."""
+    global _LAST
     with _LOCK:
         _BY_SETTING.clear()
         _WARNED.clear()
+        _LAST = ([], None)
