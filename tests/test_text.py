@@ -277,7 +277,7 @@ def test_shaped_text_is_drawn_as_matplotlib_draws_it(s):
 def test_combining_marks_compose_and_keep_the_next_space():
     composed, precomposed = rasterize("e\u0301 x", 12.0), rasterize("\u00e9 x", 12.0)
     assert _crop(composed.ink).shape == _crop(precomposed.ink).shape
-    assert ink_difference(composed.ink, precomposed.ink) < 0.05
+    assert ink_difference(composed.ink, precomposed.ink) < 0.12  # "e x" against "é x": 0.48
 
 
 def test_lone_surrogates_are_drawn_as_replacement_characters():
