@@ -214,20 +214,15 @@ def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
     return ink, max(0, min(baseline, ink.shape[0]))
 
 
-def _stack_lines(lines: list[tuple[np.ndarray, int]],
-                 metrics: tuple[float, float, float]) -> tuple[np.ndarray, int]:
-    """Stack rasterised lines, centred, spaced as matplotlib spaces them.
-
-    Each line is at least the font's ascent tall above its baseline and its
-    descent below, and lines are a line gap apart (``linespacing='normal'``).
-    """
+def _stack_lines(lines: list[tuple[np.ndarray, int]], size: float, dpi: float,
+                 fonts: Fonts) -> tuple[np.ndarray, int]:
+    """Stack rasterised lines, centred, spaced as matplotlib spaces them."""
     if len(lines) == 1:
         return lines[0]
-    min_ascent, min_descent, gap = metrics
     extents = [_ink_extent(ink, base) for ink, base in lines]
     bases_f = [0.0]
-    for (_, d0), (a1, _) in zip(extents, extents[1:]):
-        bases_f.append(bases_f[-1] + max(d0, min_descent) + gap + max(a1, min_ascent))
+    for above, below in zip(extents, extents[1:]):
+        bases_f.append(bases_f[-1] + fonts.line_step(size, dpi, above, below))
     first_base = lines[0][1]
     bases = [first_base + int(round(b)) for b in bases_f]
     width = max(ink.shape[1] for ink, _ in lines)
@@ -265,7 +260,7 @@ def _render(s: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.ndarray, 
         s = s.replace(r"\$", "$")
     lines = s.split("\n")  # as matplotlib's Text splits; a carriage return stays in its line
     ink, baseline = _stack_lines([_rasterize_line(line, size, dpi, fonts) for line in lines],
-                                 fonts.line_metrics(size, dpi))
+                                 size, dpi, fonts)
     return ink, baseline, fonts.missing(s)
 
 
@@ -347,16 +342,16 @@ def text_height(size: float, lines: int, *, dpi: float = DPI) -> int:
     """Pixels that ``lines`` lines of text at ``size`` points take, for layouts.
 
     One line takes 1.2 font sizes. Each further line takes matplotlib's
-    line pitch in the configured font (ascent + descent + line gap; 1.2 font
-    sizes in DejaVu Sans), plus a pixel for lines with taller accents.
+    line pitch in the configured font (1.2 font sizes in DejaVu Sans), at
+    least 1.2 font sizes, plus a pixel for lines with taller accents.
     """
     one = int(math.ceil(size * dpi / 72.0 * 1.2))
     if lines <= 1:
         return one
     scope = _SCOPE.get()
     fonts = scope.fonts if scope is not None else _fonts.current()
-    ascent, descent, gap = fonts.line_metrics(size, dpi)
-    pitch = max(ascent + descent + gap, size * dpi / 72.0 * 1.2)
+    with _LOCK:
+        pitch = max(fonts.line_step(size, dpi, (0.0, 0.0), (0.0, 0.0)), size * dpi / 72.0 * 1.2)
     return one + (lines - 1) * (int(math.ceil(pitch)) + 1)
 
 
