@@ -237,10 +237,12 @@ def test_missing_glyphs_warn_once_per_tag_as_matplotlib_words_it(logdir):
             writer.add_colormapped_image("d", DATA, 0, title="tab\there")
 
 
-def test_three_line_bar_label_is_inside_the_picture(logdir):
+@pytest.mark.parametrize("batch", [False, True], ids=["image", "batch"])
+def test_three_line_bar_label_is_inside_the_picture(batch, logdir):
     label = "first line\nsecond line\nthird line"
-    pictures = _written(logdir, [{"tag": "label", "label": label},
-                                 {"tag": "blank", "label": _blank(label)}])
+    titles = {"titles": ["a", "b"]} if batch else {}
+    pictures = _written(logdir, [{"tag": "label", "label": label, **titles},
+                                 {"tag": "blank", "label": _blank(label), **titles}])
     ink = _ink_between(pictures["label"], pictures["blank"])
     expected = rasterize(label, _points("axes.labelsize"), rotation=90).ink
     # all of the label's ink is in the picture, none cut at an edge
