@@ -304,7 +304,7 @@ def test_rasterize_refuses_what_is_not_text():
 
 
 def test_coloured_text_is_alpha_blended():
-    from figwriter._glyphs import draw_text
+    from figwriter.render.fast.text import draw_text
 
     text = rasterize("A\u00e9", 12.0)
     canvas = np.zeros((30, 40, 3), np.uint8)
