@@ -3,7 +3,7 @@
 The same added methods and options as :class:`figwriter.FigureSummaryWriter`,
 over ``torch.utils.tensorboard.SummaryWriter`` instead of tensorboardX's. Every
 line of converting, scaling, rendering and encoding is shared (the
-:class:`~figwriter._methods.FigureMethods` mixin); only the emit stage, which
+:class:`~figwriter._mixin.FigureMethods` mixin); only the emit stage, which
 hands the PNG to torch's file writer, lives here.
 
 Needs PyTorch (``pip install "figwriter[torch]"``). Importing :mod:`figwriter`
@@ -21,7 +21,8 @@ Examples
 
 from __future__ import annotations
 
-from ._methods import FigureMethods, image_summary
+from ._mixin import FigureMethods
+from ._summary import image_summary
 
 try:
     import torch
