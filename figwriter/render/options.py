@@ -58,11 +58,6 @@ class PictureOptions:
         """The first panel's title (a single picture's title)."""
         return self.titles[0] if self.titles else None
 
-    @property
-    def has_titles(self) -> bool:
-        """Whether room for titles is made (any title given, even an empty one)."""
-        return self.titles is not None and any(t is not None for t in self.titles)
-
 
 class CanvasSizes:
     """The stable picture size of each stream: the widest tick-label column it needed.

@@ -51,7 +51,7 @@ from .layout import (
     single_stream,
 )
 from .paint import SCRATCH, draw_bar_ticks, draw_offset, draw_title, paint_cells, template
-from .text import rasterize
+from .text import line_count, picture_text, rasterize
 from .ticks import BarTicks, bar_ticks
 
 __all__ = ["render", "render_fast", "render_fast_grid"]
@@ -60,6 +60,12 @@ __all__ = ["render", "render_fast", "render_fast_grid"]
 def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
            options: PictureOptions, stream: Stream) -> np.ndarray:
     """The fast back end (see :class:`figwriter.render.Renderer`)."""
+    with picture_text(stream.key):
+        return _render(panels, scales, options, stream)
+
+
+def _render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
+            options: PictureOptions, stream: Stream) -> np.ndarray:
     data = [as_cells(p) for p in panels]
     layout = _layout(data, scales, options, stream.key, stream.sizes)
     tables = tuple(colour_table(s.cmap) for s in scales)
@@ -73,6 +79,9 @@ def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
         layout = _layout(data, scales, options, stream.key, stream.sizes)
     extends = tuple(s.extend for s in scales)
     canvas = template(layout, tables, extends, options.label).copy()
+    if options.label:
+        # rasterised (cached) here so that its missing glyphs are reported with this picture's
+        rasterize(options.label, layout.style.label_size, rotation=90)
     style = layout.style
     shared = len(scales) == 1
     for i, (panel, place) in enumerate(zip(data, layout.panels)):
@@ -92,25 +101,30 @@ def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
 
 def _layout(data: list[np.ndarray], scales: Sequence[ColorScale], options: PictureOptions,
             key: Hashable, sizes: CanvasSizes) -> Layout:
+    titles, label = _lines(options)
     if not options.grid:
-        return layout_for(key, data[0].shape, title=options.has_titles,
-                          label=options.label is not None, max_size=options.max_size,
-                          sizes=sizes)
-    return grid_layout_for(key, [d.shape for d in data], ncols=options.ncols,
-                           titles=options.has_titles, label=options.label is not None,
-                           shared=len(scales) == 1, max_size=options.max_size, sizes=sizes)
+        return layout_for(key, data[0].shape, title=titles, label=label,
+                          max_size=options.max_size, sizes=sizes)
+    return grid_layout_for(key, [d.shape for d in data], ncols=options.ncols, titles=titles,
+                           label=label, shared=len(scales) == 1, max_size=options.max_size,
+                           sizes=sizes)
+
+
+def _lines(options: PictureOptions) -> tuple[int, int]:
+    """Lines of the longest title (0: none) and of the colour-bar label."""
+    return max(map(line_count, options.titles or (None,))), line_count(options.label)
 
 
 def _stream(data: list[np.ndarray], scales: Sequence[ColorScale], options: PictureOptions,
             key: Hashable) -> Hashable:
     """What this picture's stable size is kept by (see :class:`CanvasSizes`)."""
-    label = options.label is not None
+    titles, label = _lines(options)
     if not options.grid:
         shape = (int(data[0].shape[0]), int(data[0].shape[1]))
-        return single_stream(key, shape, options.has_titles, label, options.max_size)
+        return single_stream(key, shape, titles, label, options.max_size)
     shapes = tuple((int(d.shape[0]), int(d.shape[1])) for d in data)
     return grid_stream(key, shapes, grid_columns(len(data), options.ncols), len(scales) == 1,
-                       options.has_titles, label, options.max_size)
+                       titles, label, options.max_size)
 
 
 def _bar_ticks(layout: Layout, scales: Sequence[ColorScale],

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from ..._cache import BoundedCache
 from ..cells import MIN_LONG_SIDE, cell_factors, grid_columns
 from ..options import DEFAULT_MAX_SIZE, MAX_PICTURE_SIDE, CanvasSizes
-from .text import DPI, rasterize
+from .text import DPI, rasterize, text_height
 from .ticks import font_size, image_axis_ticks
 
 __all__ = [
@@ -232,16 +232,16 @@ def bar_interior(bar: Rect, extend: str) -> Rect:
 _LAYOUTS: BoundedCache[Layout] = BoundedCache("render.fast.layout.layouts", 256)
 
 
-def single_stream(key: Hashable, shape: tuple[int, int], title: bool, label: bool,
+def single_stream(key: Hashable, shape: tuple[int, int], title: int, label: int,
                   max_size: int) -> Hashable:
-    """What a single picture's stable size is kept by."""
-    return ("single", key, shape, bool(title), bool(label), int(max_size))
+    """What a single picture's stable size is kept by (title and label in lines)."""
+    return ("single", key, shape, int(title), int(label), int(max_size))
 
 
 def grid_stream(key: Hashable, shapes: tuple[tuple[int, int], ...], cols: int, shared: bool,
-                titles: bool, label: bool, max_size: int) -> Hashable:
-    """What a grid picture's stable size is kept by."""
-    return ("grid", key, (shapes, cols, bool(shared)), bool(titles), bool(label),
+                titles: int, label: int, max_size: int) -> Hashable:
+    """What a grid picture's stable size is kept by (titles and label in lines)."""
+    return ("grid", key, (shapes, cols, bool(shared)), int(titles), int(label),
             int(max_size))
 
 
@@ -252,11 +252,12 @@ def _reserved(sizes: CanvasSizes | None, stream: Hashable, style: Style) -> int:
     return sizes.width((stream, style.tick_size), default)
 
 
-def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: bool,
+def layout_for(key: Hashable, shape: tuple[int, int], *, title: int, label: int,
                max_size: int = DEFAULT_MAX_SIZE, sizes: CanvasSizes | None = None) -> Layout:
     """The (cached) layout of a single picture: a 1x1 grid with ticked axes.
 
-    Equal for equal ``shape``, title and label presence, ``max_size`` and
+    Equal for equal ``shape``, title and label line counts (0 for none;
+    ``True`` counts as one line), ``max_size`` and
     label column (from ``sizes``, the stream's writer's): whatever the limits,
     norm or tick labels. The image's long side is at most ``max_size``, and
     less when the whole picture would otherwise exceed ``MAX_PICTURE_SIDE``.
@@ -272,7 +273,7 @@ def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: boo
     style = Style.current()
     stream = single_stream(key, shape, title, label, max_size)
     reserved = _reserved(sizes, stream, style)
-    cache_key = ("single", shape, bool(title), bool(label), int(max_size), style, reserved)
+    cache_key = ("single", shape, int(title), int(label), int(max_size), style, reserved)
     hit = _LAYOUTS.get(cache_key)
     if hit is not None:
         return hit
@@ -287,7 +288,7 @@ def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: boo
     return _LAYOUTS.put(cache_key, layout)
 
 
-def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int,
+def _make_layout(shape: tuple[int, int], title: int, label: int, max_size: int,
                  style: Style, reserved: int) -> Layout:
     up, down = cell_factors(shape, max_size)
     ch, cw = -(-shape[0] // down), -(-shape[1] // down)
@@ -301,7 +302,7 @@ def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int
     top_band = tick_line // 2 + 2  # half a tick label sticks out above the bar
     top_band = max(top_band, tick_line + 4)  # the offset text above the bar
     if title:
-        top_band = max(top_band, _line_px(style.title_size) + style.title_pad)
+        top_band = max(top_band, text_height(style.title_size, title) + style.title_pad)
     top = _MARGIN + top_band
     left = _MARGIN + 1 + y_label_w + style.tick_pad + style.tick_len
     img_y = top + (span - img_h) // 2
@@ -314,7 +315,7 @@ def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int
     bar_label_x = None
     if label:
         bar_label_x = right + style.label_pad
-        right = bar_label_x + _line_px(style.label_size)
+        right = bar_label_x + text_height(style.label_size, label)
     bottom = max(top + span + tick_line // 2 + 2,
                  img_y + img_h + 1 + style.tick_len + style.tick_pad + tick_line)
     title_baseline = top - 1 - style.title_pad if title else None
@@ -328,16 +329,16 @@ def _bar_width(span: int) -> int:
     return int(min(26, max(8, round(span / BAR_ASPECT))))
 
 
-def _bar_block(span: int, style: Style, reserved: int, label: bool) -> int:
+def _bar_block(span: int, style: Style, reserved: int, label: int) -> int:
     """Columns a bar takes right of its image: gap, bar, ticks, labels, bar label."""
     width = 1 + _GAP + 1 + _bar_width(span) + 1 + style.tick_len + style.tick_pad + reserved
     if label:
-        width += style.label_pad + _line_px(style.label_size)
+        width += style.label_pad + text_height(style.label_size, label)
     return width
 
 
 def _place_bar(x: int, y: int, span: int, style: Style, reserved: int,
-               label: bool) -> BarPlace:
+               label: int) -> BarPlace:
     """A bar whose frame starts at column ``x`` - 1, spanning rows y .. y + span."""
     bar = Rect(y, x, span, _bar_width(span))
     tick_x = bar.x + bar.width + 1
@@ -346,7 +347,7 @@ def _place_bar(x: int, y: int, span: int, style: Style, reserved: int,
     return BarPlace(bar, tick_x, label_x, reserved, bar_label_x)
 
 
-def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label: bool,
+def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: int, label: int,
               shared: bool, limit: int, style: Style, reserved: int) -> Layout:
     n = len(shapes)
     rows = -(-n // cols)
@@ -369,7 +370,7 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
             extra_w[c] = max(extra_w[c], _bar_block(spans[i], style, reserved, label))
     band = 0  # above each row: panel titles, and offset texts of per-panel bars
     if titles:
-        band = _line_px(style.title_size) + style.title_pad
+        band = text_height(style.title_size, titles) + style.title_pad
     if not shared:
         band = max(band, tick_line + 4)
     cell_w = [col_w[c] + 2 + extra_w[c] for c in range(cols)]  # 2: the frame
@@ -406,8 +407,8 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
     return Layout(height, width, cols, rows, tuple(panels), bar, limit, style)
 
 
-def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool,
-                      label: bool, shared: bool, max_size: int, style: Style,
+def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: int,
+                      label: int, shared: bool, max_size: int, style: Style,
                       reserved: int) -> Layout:
     """The largest panels (at most ``max_size``) that keep the picture bounded.
 
@@ -445,12 +446,13 @@ def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool
 
 
 def grid_layout_for(key: Hashable, shapes: Sequence[tuple[int, int]], *, ncols: int | None,
-                    titles: bool, label: bool, shared: bool,
+                    titles: int, label: int, shared: bool,
                     max_size: int = DEFAULT_MAX_SIZE,
                     sizes: CanvasSizes | None = None) -> Layout:
     """The (cached) layout of a batch picture.
 
-    Equal for equal shapes, grid, title and label presence, sharing,
+    Equal for equal shapes, grid, title and label line counts (the most
+    lines of any panel title; 0 for none), sharing,
     ``max_size`` and label column (from ``sizes``, the stream's writer's),
     whatever the limits.
 
@@ -466,7 +468,7 @@ def grid_layout_for(key: Hashable, shapes: Sequence[tuple[int, int]], *, ncols: 
     style = Style.current()
     stream = grid_stream(key, shapes, cols, shared, titles, label, max_size)
     reserved = _reserved(sizes, stream, style)
-    cache_key = ("grid", shapes, cols, bool(shared), bool(titles), bool(label), int(max_size),
+    cache_key = ("grid", shapes, cols, bool(shared), int(titles), int(label), int(max_size),
                  style, reserved)
     hit = _LAYOUTS.get(cache_key)
     if hit is not None:
