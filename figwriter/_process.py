@@ -161,7 +161,8 @@ class _Pool:
                     descs.append(("inline", a))  # pickled (copied) by send, on this thread
                 else:
                     block, desc = self.blocks.copy_in(a)
-                    blocks.append(block)
+                    if block is not None:
+                        blocks.append(block)
                     descs.append(desc)
             with self.submit_lock:
                 with self.cond:
@@ -286,8 +287,13 @@ class _Pool:
             except BaseException as err:  # never let the collector die silently
                 self._failed(err)
 
-    def _finished(self, proc: _Proc, message: tuple[int, bool, Any]) -> None:
-        seq, ok, value = message
+    def _finished(self, proc: _Proc, message: tuple[int, bool, bytes]) -> None:
+        seq, ok, blob = message
+        try:
+            value = pickle.loads(blob)
+        except Exception as err:  # e.g. an exception class only the worker can import
+            ok, value = False, (None, "", f"{type(err).__name__}: {err} (while reading the "
+                                          "worker's result)")
         with self.cond:
             proc.inflight.remove(seq)
             job = self.jobs[seq]

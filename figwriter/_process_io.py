@@ -82,9 +82,17 @@ class SharedBlocks:
         self._made: dict[str, shared_memory.SharedMemory] = {}
         self.prefix = f"fw{os.getpid()}_"
 
-    def copy_in(self, data: np.ndarray) -> tuple[shared_memory.SharedMemory, tuple[Any, ...]]:
-        """Copy ``data`` into a block; returns the block and its descriptor for the worker."""
-        block = self._take(data.nbytes)
+    def copy_in(self, data: np.ndarray
+                ) -> tuple[shared_memory.SharedMemory | None, tuple[Any, ...]]:
+        """Copy ``data`` into a block; returns the block and its descriptor for the worker.
+
+        Where shared memory is short (a container's small ``/dev/shm``), the
+        array travels inside the message instead (no block; slower, but it works).
+        """
+        try:
+            block = self._take(data.nbytes)
+        except OSError:
+            return None, ("inline", data)
         view: np.ndarray = np.ndarray(data.shape, dtype=data.dtype, buffer=block.buf)
         np.copyto(view, data)
         del view  # an exported buffer would keep the block from closing
@@ -99,6 +107,16 @@ class SharedBlocks:
                 return block
         name = self.prefix + secrets.token_hex(6)
         block = shared_memory.SharedMemory(name=name, create=True, size=max(1, nbytes))
+        fd = getattr(block, "_fd", -1)
+        if fd >= 0 and hasattr(os, "posix_fallocate"):
+            # reserve the pages now: writing past a full /dev/shm would otherwise
+            # kill the process with SIGBUS instead of raising
+            try:
+                os.posix_fallocate(fd, 0, max(1, nbytes))
+            except OSError:
+                block.close()
+                block.unlink()
+                raise
         with self._lock:
             self._made[block.name] = block
         return block

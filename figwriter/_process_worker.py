@@ -41,13 +41,15 @@ def main(requests_fd: int, results_fd: int) -> None:
         if rc is not None:
             rc.pop("backend", None)  # workers draw with Agg
             dict.update(matplotlib.rcParams, rc)  # validated by the caller's rcParams
-        reply = (seq, *_run(fn_bytes, payload, descs, attached, with_sizes))
-        try:
-            results.send(reply)
-        except (BrokenPipeError, OSError):
-            break
+        ok, value = _run(fn_bytes, payload, descs, attached, with_sizes)
+        try:  # pickled here, so that the caller can always read the sequence number
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:  # the result could not be pickled
-            results.send((seq, False, pack_error(err)))
+            ok, blob = False, pickle.dumps(pack_error(err), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            results.send((seq, ok, blob))
+        except OSError:  # the caller's process is gone
+            break
     for block in attached.values():
         _close_quietly(block)
 

@@ -24,6 +24,8 @@ FAIL = 13.0
 DIE = 666.0
 #: ... that makes :func:`failing` end its process with exit status 3
 EXIT = 777.0
+#: ... that makes :func:`failing` raise an exception that cannot be pickled
+UNPICKLABLE = 99.0
 
 
 class InjectedFailure(RuntimeError):
@@ -57,4 +59,8 @@ def failing(fn: Callable[..., Any], arrays: list[np.ndarray], **params: Any) -> 
         os.kill(os.getpid(), signal.SIGKILL)
     if first == EXIT:
         os._exit(3)
+    if first == UNPICKLABLE:
+        err = InjectedFailure("an injected failure that cannot be pickled")
+        err.callback = lambda: None  # type: ignore[attr-defined]
+        raise err
     return fn(arrays, **params)

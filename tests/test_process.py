@@ -301,6 +301,40 @@ def test_failure_is_raised_at_the_next_call_and_at_close(make_writer, logdir, fa
     assert _steps(logdir) == {"field": [3]}
 
 
+def test_a_failure_that_cannot_be_pickled_still_brings_its_traceback(
+        make_writer, logdir, failing):
+    w = make_writer()
+    _image(w, "field", np.full((4, 4), _procjobs.UNPICKLABLE), 0)
+    _image(w, "field", np.eye(4), 1)
+    with pytest.raises(RuntimeError, match=r"^InjectedFailure: an injected failure that "
+                                           r"cannot be pickled") as excinfo:
+        w.flush()
+    assert "in failing" in str(excinfo.value.__cause__)
+    w.close()
+    assert _steps(logdir) == {"field": [1]}
+
+
+def test_short_shared_memory_sends_arrays_in_the_message(make_writer, logdir, monkeypatch,
+                                                          rng):
+    """A container's small /dev/shm: no SIGBUS, the array travels in the message."""
+    import errno
+
+    def no_space(fd, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space)
+    data = rng.normal(size=(300, 300))
+    w = make_writer()
+    _image(w, "field", data, 0)
+    assert _blocks() == []
+    w.close()
+    with figwriter.FigureSummaryWriter(logdir + "-sync") as ref:
+        _image(ref, "field", data, 0)
+    got = [i.encoded_image_string for _, _, _, i in read_image_protos(logdir)]
+    want = [i.encoded_image_string for _, _, _, i in read_image_protos(logdir + "-sync")]
+    assert got == want
+
+
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGSEGV", "exit"])
 def test_a_dead_worker_is_reported_with_what_was_lost(make_writer, logdir, failing, gate, how):
     w = make_writer()
