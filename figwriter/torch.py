@@ -30,7 +30,8 @@ try:
 except ImportError as err:
     raise ImportError(
         'figwriter.torch needs PyTorch, which is not installed; use pip install '
-        '"figwriter[torch]" (or the tensorboardX writer, figwriter.FigureSummaryWriter)'
+        '"figwriter[torch]" (from a clone: pip install -e ".[torch]"), or the '
+        'tensorboardX writer, figwriter.FigureSummaryWriter'
     ) from err
 try:
     from tensorboard.compat.proto.summary_pb2 import Summary
@@ -38,7 +39,8 @@ try:
 except ImportError as err:  # torch without the tensorboard package
     raise ImportError(
         f"figwriter.torch needs torch.utils.tensorboard, which could not be imported "
-        f'({err}); use pip install "figwriter[torch]"'
+        f'({err}); use pip install "figwriter[torch]" '
+        '(from a clone: pip install -e ".[torch]")'
     ) from err
 
 __all__ = ["FigureSummaryWriter"]
