@@ -21,6 +21,7 @@ written.
 from __future__ import annotations
 
 import atexit
+import os
 import queue
 import threading
 import weakref
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = ["Worker", "BackgroundError", "BufferPool", "Job", "colormap_png", "figure_png",
            "make_worker", "submit", "MODES"]
 
+#: process mode passes pipe descriptors to its workers, which needs POSIX
+OS_NAME = os.name
 #: what ``async_render`` accepts, and the mode each value means
 MODES: dict[object, str] = {True: "thread", "thread": "thread", "process": "process"}
 
@@ -349,6 +352,11 @@ def make_worker(async_render: object, max_pending: int, render_workers: int
     if render_workers < 1:
         raise ValueError(f"render_workers must be at least 1; got {render_workers}")
     if mode == "process":
+        if OS_NAME != "posix":
+            raise ValueError(
+                f"async_render='process' needs a POSIX system (Linux, macOS); this is "
+                f"{OS_NAME!r}: use async_render=True (a worker thread)"
+            )
         from ._process import ProcessWorker
 
         return ProcessWorker(max_pending, int(render_workers))

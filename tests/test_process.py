@@ -241,6 +241,17 @@ def test_metadata_and_arrays_are_taken_at_call_time(make_writer, logdir, gate, r
     assert got == want
 
 
+def test_process_mode_needs_posix(monkeypatch, logdir):
+    from figwriter import _background
+
+    monkeypatch.setattr(_background, "OS_NAME", "nt")
+    with pytest.raises(ValueError, match=r"^async_render='process' needs a POSIX system "
+                                         r"\(Linux, macOS\); this is 'nt': use "
+                                         r"async_render=True \(a worker thread\)$"):
+        figwriter.FigureSummaryWriter(logdir, async_render="process")
+    assert not Path(logdir).exists()
+
+
 def test_unpicklable_option_is_refused_at_call_time(make_writer, logdir):
     from matplotlib.colors import FuncNorm
 
