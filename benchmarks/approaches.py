@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+import pickle
 import struct
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
@@ -235,11 +236,21 @@ def run_figure_table(writers: Writers, *, rounds: int, warmup: int, rng: np.rand
         use_agg()  # tensorboardX imports pyplot
         tbx.add_figure("figure/tbx_add_figure", fig, step, close=False)
 
+    def pickle_figure(_: Any, step: int) -> None:
+        pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
+
     fig_table = [
         Approach("fig_draw", draw),
         Approach("fig_add_figure_png", add_figure_png),
         Approach("fig_tbx_add_figure", tbx_add_figure, after=give_canvas_back),
+        Approach("fig_pickle", pickle_figure),
     ]
+    pw = writers.process
+    if pw is None:
+        skipped.setdefault("fig_process", writers.process_error or "unavailable")
+    else:
+        fig_table.append(Approach("fig_process", lambda _, step: pw.add_figure_png(
+            "figure/process", fig, step, close=False), after=pw.flush))
     measured = run_rounds(fig_table, make_figure_input, rounds=rounds, warmup=warmup, rng=rng,
                           skipped=skipped, progress=progress, what="figure")
     width, height = (int(v) for v in fig.canvas.get_width_height())

@@ -50,6 +50,8 @@ FIGURE_LABELS: dict[str, str] = {
     "fig_draw": "floor: figure.canvas.draw()",
     "fig_add_figure_png": "figwriter add_figure_png",
     "fig_tbx_add_figure": "tensorboardX add_figure (same figure)",
+    "fig_pickle": "pickle.dumps(figure): what process mode's caller pays",
+    "fig_process": "figwriter add_figure_png, async_render='process' (caller only)",
 }
 FLOORS = ("floor_minmax", "floor_png", "fig_draw")
 #: one colour per approach, the same in every chart

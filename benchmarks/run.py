@@ -321,7 +321,8 @@ def _add_png_bytes(result: dict[str, Any], png_sizes: dict[str, list[int]],
         for key, cell in entry["sizes"].items():
             tag = f"{name}/{key}" if key != "figure" else (
                 "figure/add_figure_png" if name == "fig_add_figure_png"
-                else "figure/tbx_add_figure" if name == "fig_tbx_add_figure" else None)
+                else "figure/tbx_add_figure" if name == "fig_tbx_add_figure"
+                else "figure/process" if name == "fig_process" else None)
             found = png_sizes.get(tag or "", [])
             cell["png_bytes"] = int(statistics.median(found)) if found else None
     for n in result["settings"]["sizes"]:
