@@ -14,9 +14,9 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-from . import _background, _checks, _convert
+from . import _background, _checks
 from ._docs import shared
-from ._job import ColormapJob, Encoded, colormap_job
+from ._job import ColormapJob, Encoded, image_job, images_job
 from ._summary import FIGURE_GRID_COLUMNS
 from .render import DEFAULT_MAX_SIZE, CanvasSizes
 
@@ -244,10 +244,8 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _checks.check_tag(tag)
-        data = _convert.to_2d(values, dataformats)
-        title = _checks.check_text(title, "title")
-        job = colormap_job(
-            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+        job = image_job(
+            values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
         )
@@ -315,9 +313,8 @@ class FigureMethods:
         ...         titles=["prediction", "target"])
         """
         _checks.check_tag(tag)
-        panels = _convert.to_batch(values, dataformats)
-        job = colormap_job(
-            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+        job = images_job(
+            values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
