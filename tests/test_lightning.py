@@ -96,6 +96,7 @@ def test_bad_options_are_the_writer_errors(tmp_path):
     logger = TensorBoardLogger(tmp_path, name="run")
     with pytest.raises(ValueError, match="values must be 2-D"):
         logger.log_colormapped_image("field", np.zeros((2, 3, 4)))
-    with pytest.raises(TypeError, match="async_render must be True or False; got str"):
+    with pytest.raises(ValueError, match="async_render must be False, True, 'thread' or "
+                                         "'process'; got 'yes'"):
         TensorBoardLogger(tmp_path, name="other", async_render="yes").experiment  # noqa: B018
     logger.finalize("success")
