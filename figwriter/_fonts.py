@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from ._cache import BoundedCache, on_clear
+
 __all__ = ["Face", "Fonts", "current", "shaped_line", "warn_missing_once", "clear_cache"]
 
 #: the rcParams that decide which fonts draw text and how glyphs are hinted
@@ -70,7 +72,7 @@ _SHAPED_RANGES = (
 _LOCK = threading.Lock()
 _IDENTS = itertools.count(1)
 #: per rcParams setting, the fonts it chooses
-_BY_SETTING: dict[tuple[Any, ...], Fonts] = {}
+_BY_SETTING: BoundedCache[Fonts] = BoundedCache("fonts.by_setting", 64)
 #: the last setting read and its fonts (compared first: rcParams rarely change)
 _LAST: tuple[list[Any], Any] = ([], None)
 #: tags already warned about missing glyphs (bounded)
@@ -211,16 +213,16 @@ class Face:
         self.path = path
 
 
-_FACES: dict[tuple[str, int], Face] = {}
+#: the one Face of each font file and face index
+_FACES: BoundedCache[Face] = BoundedCache("fonts.faces", 1024)
 
 
 def _face(path: Any) -> Face:
     """The one :class:`Face` of a font file and face index."""
     key = (str(getattr(path, "path", path)), int(getattr(path, "face_index", 0)))
-    with _LOCK:
-        face = _FACES.get(key)
-        if face is None:
-            face = _FACES[key] = Face(path)
+    face = _FACES.get(key)
+    if face is None:
+        face = _FACES.put(key, Face(path))
     return face
 
 
@@ -252,11 +254,7 @@ def current() -> Fonts:
         from matplotlib.backends.backend_agg import get_hinting_flag
 
         paths = tuple(manager._find_fonts_by_props(font_manager.FontProperties()))
-        fonts = Fonts(paths, get_hinting_flag())
-        with _LOCK:
-            if len(_BY_SETTING) >= 64:
-                _BY_SETTING.clear()
-            _BY_SETTING[key] = fonts
+        fonts = _BY_SETTING.put(key, Fonts(paths, get_hinting_flag()))
     # copies of the lists, so that a list changed in place is seen as a change
     _LAST = ([list(v) if v.__class__ is list else v for v in values], fonts)
     return fonts
@@ -381,6 +379,14 @@ def _caller_level() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+def _forget_last() -> None:
+    global _LAST
+    _LAST = ([], None)
+
+
+on_clear(_forget_last)
 
 
 def clear_cache() -> None:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import figwriter
+from figwriter import _fonts
 from figwriter._cache import BoundedCache, registered
 from figwriter.render import CanvasSizes
 
@@ -68,10 +69,12 @@ def test_clear_caches_empties_every_cache_and_changes_no_picture(writer_cls, tmp
     assert {"render.fast.colours.tables", "render.fast.ticks.bar_ticks",
             "render.fast.layout.layouts", "render.fast.paint.templates",
             "render.fast.text.strings", "render.mpl.figures",
-            "render.mpl.agg_renderers"} <= names
+            "render.mpl.agg_renderers", "fonts.by_setting", "fonts.faces"} <= names
     assert any(len(cache) for cache in registered())
+    assert _fonts._LAST[1] is not None
     figwriter.clear_caches()
     assert [c.name for c in registered() if len(c)] == []
+    assert _fonts._LAST[1] is None, "the remembered font setting is forgotten too"
     assert draw(str(tmp_path / "b")) == first
 
 
