@@ -14,13 +14,11 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Callable, Generic, TypeVar
 
-__all__ = ["BoundedCache", "clear_caches", "on_clear", "registered"]
+__all__ = ["BoundedCache", "clear_caches", "registered"]
 
 V = TypeVar("V")
 
 _REGISTRY: list[BoundedCache[Any]] = []
-#: what else clear_caches() runs: forgetting a remembered value that is not a mapping
-_HOOKS: list[Callable[[], None]] = []
 _REGISTRY_LOCK = threading.Lock()
 
 
@@ -103,12 +101,6 @@ def registered() -> list[BoundedCache[Any]]:
         return list(_REGISTRY)
 
 
-def on_clear(forget: Callable[[], None]) -> None:
-    """Have :func:`clear_caches` call ``forget`` too (for a memo that is not a cache)."""
-    with _REGISTRY_LOCK:
-        _HOOKS.append(forget)
-
-
 def clear_caches() -> None:
     """Forget everything figwriter has cached (colour tables, tick sets, layouts,
     picture templates, rasterised text, reusable figures and Agg renderers).
@@ -124,7 +116,3 @@ def clear_caches() -> None:
     """
     for cache in registered():
         cache.clear()
-    with _REGISTRY_LOCK:
-        hooks = list(_HOOKS)
-    for forget in hooks:
-        forget()
