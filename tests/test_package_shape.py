@@ -47,6 +47,16 @@ def test_the_render_stage_has_its_modules():
         "__init__.py", "colours.py", "ticks.py", "layout.py", "paint.py", "text.py"}
 
 
+def test_the_renderer_names_are_written_once():
+    """The public methods' type hint lists the registry's names, no more, no fewer."""
+    from typing import get_args
+
+    from figwriter._mixin import RendererName
+    from figwriter.render import RENDERERS
+
+    assert get_args(RendererName) == tuple(RENDERERS)
+
+
 def test_the_measure_counts_code_not_docstrings():
     tree = ast.parse('def f():\n    """doc\n\n    more doc\n    """\n    return 1\n')
     (node,) = tree.body
