@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from ._events import EventsMixin
 from ._methods import FigureMethods, image_summary
 
 try:
@@ -42,7 +43,7 @@ except ImportError as err:  # torch without the tensorboard package
 __all__ = ["FigureSummaryWriter"]
 
 
-class FigureSummaryWriter(FigureMethods, SummaryWriter):
+class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
 
