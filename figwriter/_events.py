@@ -297,7 +297,6 @@ class EventsMixin:
 
     _fw_init: tuple[tuple[Any, ...], dict[str, Any]]
     _fw_generation: int
-    _fw_unique_names: bool
     # the parent writer's (declared for type checking only)
     file_writer: Any
     all_writers: Any
@@ -308,7 +307,6 @@ class EventsMixin:
         self = super().__new__(cls)
         self._fw_init = (args, kwargs)  # to rebuild the writer in a spawned process
         self._fw_generation = _generation
-        self._fw_unique_names = False
         return self
 
     # -- processes -------------------------------------------------------------
@@ -324,7 +322,6 @@ class EventsMixin:
             # the inherited file writers were made inert at the fork; drop them
             self.file_writer = self.all_writers = None
             self.purge_step = None  # a purge marker here would hide the parent's events
-            self._fw_unique_names = True
             self._fw_generation = _generation
             close_at_exit(self)
 
@@ -351,11 +348,13 @@ class EventsMixin:
     def _get_file_writer(self) -> Any:
         self._check_process()
         opening = self.all_writers is None or self.file_writer is None
-        if opening and self._fw_unique_names and hasattr(self, "_filename_suffix"):
-            # tensorboardX names event files by the second: a second file opened in
-            # the same second would truncate the first
+        if opening and hasattr(self, "_filename_suffix"):
+            # tensorboardX names event files by the second (torch's writer adds its
+            # pid and a counter): another file opened in the same second, by this
+            # writer after close(), another writer or a forked child, would
+            # truncate it. Ours carry the pid and a counter too.
             suffix = self._filename_suffix
-            self._filename_suffix = f".{os.getpid()}-{next(_names)}{suffix}"
+            self._filename_suffix = f".{os.getpid()}.{next(_names)}{suffix}"
             try:
                 file_writer = super()._get_file_writer()  # type: ignore[misc]
             finally:
@@ -364,7 +363,6 @@ class EventsMixin:
             file_writer = super()._get_file_writer()  # type: ignore[misc]
         if opening:
             guard_file_writer(file_writer)
-            self._fw_unique_names = True
         return file_writer
 
     def _event_guards(self) -> list[EventFileGuard]:
@@ -433,7 +431,6 @@ def _release(file_writer: Any) -> None:
 def _rebuild(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """A writer sent to a spawned process: the same options, its own event file."""
     obj = cls.__new__(cls, *args, **kwargs)
-    obj._fw_unique_names = True
     obj.__init__(*args, **kwargs)
     close_at_exit(obj)
     return obj

@@ -234,19 +234,21 @@ def test_a_removed_logdir_raises_oserror_naming_the_event_file(writer_cls, mode,
     assert [s for s, _, _ in read_scalars(logdir)["after"]] == [0]
 
 
-def test_an_event_file_reopened_in_the_same_second_keeps_the_first(writer_cls, logdir,
-                                                                   monkeypatch):
-    """tensorboardX names event files by the second: a writer used again after
-    close() must not truncate the file it closed."""
+def test_event_files_opened_in_the_same_second_keep_each_other(writer_cls, logdir,
+                                                                monkeypatch):
+    """tensorboardX names event files by the second: neither a writer used again
+    after close() nor another writer may truncate a file opened in that second."""
     monkeypatch.setattr("time.time", lambda: 1_800_000_000.25)  # one second throughout
     writer = writer_cls(logdir)
     writer.add_scalar("first", 1.0, 0)
     writer.close()
     writer.add_scalar("second", 2.0, 0)
     writer.close()
+    with writer_cls(logdir) as another:  # another writer on the same logdir
+        another.add_scalar("third", 3.0, 0)
     scalars = read_scalars(logdir)
-    assert [s for s, _, _ in scalars["first"]] == [0]
-    assert [s for s, _, _ in scalars["second"]] == [0]
+    for tag in ("first", "second", "third"):
+        assert [s for s, _, _ in scalars[tag]] == [0], tag
 
 
 # -- processes ------------------------------------------------------------------------------
