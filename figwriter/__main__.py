@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "fast)")
     demo.add_argument("--serve", action="store_true",
                       help="then start TensorBoard on 127.0.0.1 (needs the viewer extra: "
-                           'pip install "figwriter[viewer]")')
+                           'pip install "figwriter[viewer]", or pip install -e ".[viewer]" '
+                           "from a clone)")
     demo.add_argument("--port", type=_port, default=DEFAULT_PORT,
                       help="TensorBoard's port with --serve (default: %(default)s)")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -96,6 +97,10 @@ def _demo(args: argparse.Namespace) -> int:
         args.logdir, args.steps, renderer=args.renderer,
         progress=None if args.quiet else sys.stderr,
     )
+    if summary["removed"]:
+        count = len(summary["removed"])
+        print(f"A fresh run: removed {count} event file{'' if count == 1 else 's'} of an "
+              f"earlier demo run from {summary['logdir']}.")
     print(
         f"Wrote {summary['steps']} step{'' if summary['steps'] == 1 else 's'} "
         f"to {summary['logdir']} "

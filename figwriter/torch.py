@@ -3,7 +3,7 @@
 The same added methods and options as :class:`figwriter.FigureSummaryWriter`,
 over ``torch.utils.tensorboard.SummaryWriter`` instead of tensorboardX's. Every
 line of converting, scaling, rendering and encoding is shared (the
-:class:`~figwriter._methods.FigureMethods` mixin); only the emit stage, which
+:class:`~figwriter._mixin.FigureMethods` mixin); only the emit stage, which
 hands the PNG to torch's file writer, lives here.
 
 Needs PyTorch (``pip install "figwriter[torch]"``). Importing :mod:`figwriter`
@@ -21,15 +21,18 @@ Examples
 
 from __future__ import annotations
 
+from ._docs import shared
 from ._events import EventsMixin
-from ._methods import FigureMethods, image_summary
+from ._mixin import FigureMethods
+from ._summary import image_summary
 
 try:
     import torch
 except ImportError as err:
     raise ImportError(
         'figwriter.torch needs PyTorch, which is not installed; use pip install '
-        '"figwriter[torch]" (or the tensorboardX writer, figwriter.FigureSummaryWriter)'
+        '"figwriter[torch]" (from a clone: pip install -e ".[torch]"), or the '
+        'tensorboardX writer, figwriter.FigureSummaryWriter'
     ) from err
 try:
     from tensorboard.compat.proto.summary_pb2 import Summary
@@ -37,12 +40,14 @@ try:
 except ImportError as err:  # torch without the tensorboard package
     raise ImportError(
         f"figwriter.torch needs torch.utils.tensorboard, which could not be imported "
-        f'({err}); use pip install "figwriter[torch]"'
+        f'({err}); use pip install "figwriter[torch]" '
+        '(from a clone: pip install -e ".[torch]")'
     ) from err
 
 __all__ = ["FigureSummaryWriter"]
 
 
+@shared
 class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
@@ -59,14 +64,7 @@ class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
         Everything ``torch.utils.tensorboard.SummaryWriter`` takes (``log_dir``,
         ``comment``, ``purge_step``, ``max_queue``, ``flush_secs``,
         ``filename_suffix``).
-    async_render : bool, default False
-        Render, encode and write pictures on a worker thread; calls return once
-        they have copied their input. Pictures are identical to the synchronous
-        mode's; ``flush()`` and ``close()`` wait for them, and a failure in the
-        worker is raised at the next call, ``flush()`` or ``close()``.
-    max_pending : int, default 16
-        With ``async_render``, how many pictures may wait before a call blocks
-        (nothing is dropped).
+    %(writer_options)s
 
     Examples
     --------

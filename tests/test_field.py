@@ -13,7 +13,7 @@ import pytest
 from matplotlib import cbook
 
 from figwriter import FigureSummaryWriter, _convert, _scale
-from figwriter._methods import MAX_PICTURE_SIDE
+from figwriter.render import MAX_PICTURE_SIDE
 
 from ._readback import read_images
 from .test_properties import (
