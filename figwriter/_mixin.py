@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _checks, _convert
+from . import _checks
 from ._docs import shared
-from ._job import ColormapJob, Encoded, colormap_job, figure_job
-from ._summary import FIGURE_GRID_COLUMNS
+from ._job import ColormapJob, Encoded, checked_figure_job, image_job, images_job
 from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
 
 if TYPE_CHECKING:
@@ -205,10 +204,7 @@ class FigureMethods:
         ...     writer.add_figure_png("loss", fig, global_step=0)
         """
         _checks.check_tag(tag)
-        dpi = _checks.check_dpi(dpi)
-        figures = _checks.check_figures(figure, dpi, FIGURE_GRID_COLUMNS)
-        job = figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
-                         draw_now=self._worker is None)
+        job = checked_figure_job(figure, dpi, close=close, draw_now=self._worker is None)
         self._submit(job, tag, global_step, walltime)
 
     @shared
@@ -263,10 +259,8 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _checks.check_tag(tag)
-        data = _convert.to_2d(values, dataformats)
-        title = _checks.check_text(title, "title")
-        job = colormap_job(
-            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+        job = image_job(
+            values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
         )
@@ -334,9 +328,8 @@ class FigureMethods:
         ...         titles=["prediction", "target"])
         """
         _checks.check_tag(tag)
-        panels = _convert.to_batch(values, dataformats)
-        job = colormap_job(
-            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+        job = images_job(
+            values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
