@@ -175,36 +175,19 @@ def _guard_tensorboardx(efw: Any) -> EventFileGuard:
             guard.raise_error()
         return True
 
-    def alive() -> bool:
-        worker = efw._worker
-        return worker is not None and worker.is_alive()
-
-    def put(item: Any) -> None:
-        while True:
-            q = efw._event_queue
-            if q is None or efw._closed:
-                return
-            try:
-                q.put(item, timeout=_POLL)
-                return
-            except queue.Full:
-                if not alive():
-                    raise OSError(errno.EIO, "the event writer thread has stopped; event "
-                                  "not written", guard.path) from None
-
     def add_event(event: Any) -> None:  # callers
         if guard.disowned:
             raise _disowned_error(guard.path)
         guard.raise_error()
-        put(event)
+        _tbx_put(efw, guard, event)
 
     def wait() -> None:
         """Everything queued before this call is written (or a failure is recorded)."""
-        if guard.disowned or efw._closed or not alive():
+        if guard.disowned or efw._closed or not _tbx_alive(efw):
             return
         mark = f"{_FLUSH_MARK}{id(guard)}:{threading.get_ident()}:{os.urandom(4).hex()}"
-        put(Event(file_version=mark))
-        guard.wait_mark(mark, alive)
+        _tbx_put(efw, guard, Event(file_version=mark))
+        guard.wait_mark(mark, lambda: _tbx_alive(efw))
 
     def inert() -> None:
         efw._closed = True
@@ -213,6 +196,26 @@ def _guard_tensorboardx(efw: Any) -> EventFileGuard:
     guard._inert = inert
     guard.wait = wait  # type: ignore[attr-defined]
     return guard
+
+
+def _tbx_alive(efw: Any) -> bool:
+    worker = efw._worker
+    return worker is not None and worker.is_alive()
+
+
+def _tbx_put(efw: Any, guard: EventFileGuard, item: Any) -> None:
+    """Queue ``item`` for tensorboardX's thread; never blocks on a queue nobody reads."""
+    while True:
+        q = efw._event_queue
+        if q is None or efw._closed:
+            return
+        try:
+            q.put(item, timeout=_POLL)
+            return
+        except queue.Full:
+            if not _tbx_alive(efw):
+                raise OSError(errno.EIO, "the event writer thread has stopped; event "
+                              "not written", guard.path) from None
 
 
 # -- torch.utils.tensorboard (tensorboard's writer) -------------------------------------
