@@ -83,9 +83,11 @@ class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
         colorspace: int,
         global_step: int | None,
         walltime: float | None,
+        description: str | None = None,
     ) -> None:
         # As torch's add_image: its usage hook, then the summary to the file writer
         # (torch writes the tag as given; it does not clean it).
         torch._C._log_api_usage_once("tensorboard.logging.add_image")
-        summary = image_summary(Summary, tag, png, height, width, colorspace)
+        summary = image_summary(Summary, tag, png, height, width, colorspace,
+                                description)
         self._get_file_writer().add_summary(summary, global_step, walltime)

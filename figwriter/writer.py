@@ -72,8 +72,10 @@ class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
         colorspace: int,
         global_step: int | None,
         walltime: float | None,
+        description: str | None = None,
     ) -> None:
-        summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace)
+        summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace,
+                                description)
         self._get_file_writer().add_summary(summary, global_step, walltime)
         self._get_comet_logger().log_image_encoded(png, tag, step=global_step)
 
