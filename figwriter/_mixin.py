@@ -156,13 +156,9 @@ class FigureMethods:
             self._wait_pending()
         except BaseException as err:
             error = err
-        self._drain_events()
         super().flush()  # type: ignore[misc]
         if error is not None:
             raise error
-
-    def _drain_events(self) -> None:
-        """Write events the parent writer still holds in memory (hook; none by default)."""
 
     def close(self) -> None:
         """Write every pending picture, then close as the parent writer does.

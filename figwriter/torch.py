@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from ._docs import shared
+from ._events import EventsMixin
 from ._mixin import FigureMethods
 from ._summary import image_summary
 
@@ -47,7 +48,7 @@ __all__ = ["FigureSummaryWriter"]
 
 
 @shared
-class FigureSummaryWriter(FigureMethods, SummaryWriter):
+class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
 
