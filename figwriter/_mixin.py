@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _checks, _convert
+from . import _checks
+from ._describe import describe
 from ._docs import shared
-from ._job import ColormapJob, Encoded, colormap_job, figure_job
-from ._summary import FIGURE_GRID_COLUMNS
+from ._job import ColormapJob, Encoded, checked_figure_job, image_job, images_job
 from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class FigureMethods:
         super().__init__(*args, **kwargs)
         #: each tag's stable picture size: this writer's alone
         self._canvas_sizes = CanvasSizes()
+        #: tags whose first picture carried its description
+        self._described_tags: set[str] = set()
         self._worker: Worker | None = None
         if async_render:
             from ._background import Worker
@@ -74,8 +76,19 @@ class FigureMethods:
         colorspace: int,
         global_step: int | None,
         walltime: float | None,
+        description: str | None = None,
     ) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _first_description(self, tag: str, description: str | None) -> str | None:
+        """``description`` for the first picture written for ``tag``; None after it.
+
+        TensorBoard reads a tag's description from its first event only.
+        """
+        if not description or tag in self._described_tags:
+            return None
+        self._described_tags.add(tag)
+        return description
 
     def _call_metadata(self, global_step: int | None,
                        walltime: float | None) -> tuple[int | None, float | None]:
@@ -92,20 +105,23 @@ class FigureMethods:
             self._worker.wait()
 
     def _submit(self, job: Callable[[], Encoded], tag: str,
-                global_step: int | None, walltime: float | None) -> None:
+                global_step: int | None, walltime: float | None,
+                description: str | None = None) -> None:
         """Run a render+encode job and emit its PNG, now or on the worker."""
         if self._worker is None:
             png, height, width, colorspace = job()
-            self._emit_png(tag, png, height, width, colorspace, global_step, walltime)
+            self._emit_png(tag, png, height, width, colorspace, global_step, walltime,
+                           self._first_description(tag, description))
             return
         self._worker.raise_error()
         global_step, walltime = self._call_metadata(global_step, walltime)
         self._ensure_file_writer()
-        emit = self._emit_png
+        emit, first = self._emit_png, self._first_description
 
         def run() -> None:
             png, height, width, colorspace = job()
-            emit(tag, png, height, width, colorspace, global_step, walltime)
+            emit(tag, png, height, width, colorspace, global_step, walltime,
+                 first(tag, description))
 
         self._worker.submit(run)
 
@@ -140,13 +156,9 @@ class FigureMethods:
             self._wait_pending()
         except BaseException as err:
             error = err
-        self._drain_events()
         super().flush()  # type: ignore[misc]
         if error is not None:
             raise error
-
-    def _drain_events(self) -> None:
-        """Write events the parent writer still holds in memory (hook; none by default)."""
 
     def close(self) -> None:
         """Write every pending picture, then close as the parent writer does.
@@ -209,10 +221,7 @@ class FigureMethods:
         ...     writer.add_figure_png("loss", fig, global_step=0)
         """
         _checks.check_tag(tag)
-        dpi = _checks.check_dpi(dpi)
-        figures = _checks.check_figures(figure, dpi, FIGURE_GRID_COLUMNS)
-        job = figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
-                         draw_now=self._worker is None)
+        job = checked_figure_job(figure, dpi, close=close, draw_now=self._worker is None)
         self._submit(job, tag, global_step, walltime)
 
     @shared
@@ -234,6 +243,7 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        description: str | None = None,
     ) -> None:
         """Log a 2-D array as a colour-mapped picture with a colour bar.
 
@@ -267,14 +277,12 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _checks.check_tag(tag)
-        data = _convert.to_2d(values, dataformats)
-        title = _checks.check_text(title, "title")
-        job = colormap_job(
-            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+        job = image_job(
+            values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
         )
-        self._submit_colormap(job, tag, global_step, walltime)
+        self._submit_colormap(job, tag, global_step, walltime, description)
 
     def add_colormapped_images(
         self,
@@ -296,6 +304,7 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        description: str | None = None,
     ) -> None:
         """Log a batch of 2-D arrays as one picture: a grid of panels.
 
@@ -323,7 +332,7 @@ class FigureMethods:
             Panels per row; default a near-square grid.
         titles : sequence of str or None, optional
             One title per panel.
-        cmap, vmin, vmax, robust, center, norm, label, renderer, max_size
+        cmap, vmin, vmax, robust, center, norm, label, renderer, max_size, description
             As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
             limits left unset are resolved per panel.
 
@@ -338,18 +347,25 @@ class FigureMethods:
         ...         titles=["prediction", "target"])
         """
         _checks.check_tag(tag)
-        panels = _convert.to_batch(values, dataformats)
-        job = colormap_job(
-            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+        job = images_job(
+            values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
         )
-        self._submit_colormap(job, tag, global_step, walltime)
+        self._submit_colormap(job, tag, global_step, walltime, description)
 
     def _submit_colormap(self, job: ColormapJob, tag: str, global_step: int | None,
-                         walltime: float | None) -> None:
-        """Run a colour-mapped picture's job for ``tag``, now or in the background."""
+                         walltime: float | None, description: object = None) -> None:
+        """Run a colour-mapped picture's job for ``tag``, now or in the background.
+
+        ``description`` (checked here) or, by default, a description of the
+        job's colour scale goes with the tag's first picture.
+        """
+        text = _checks.check_text(description, "description")
+        if text is None:
+            text = describe(job.scale_options, label=job.options.label,
+                            shared=job.shared_scale if job.options.grid else None)
         job = job.with_panels([self._take(p) for p in job.panels])
         stream = Stream(tag, self._canvas_sizes)
 
@@ -359,4 +375,4 @@ class FigureMethods:
             finally:
                 self._release(*job.panels)
 
-        self._submit(run, tag, global_step, walltime)
+        self._submit(run, tag, global_step, walltime, text)

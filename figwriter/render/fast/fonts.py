@@ -362,9 +362,8 @@ def _name(c: str) -> str:
 
 def _caller_level() -> int:
     """``stacklevel`` of the first frame outside figwriter (and contextlib)."""
-    import figwriter
-
-    package = os.path.dirname(os.path.abspath(figwriter.__file__))
+    # figwriter/render/fast/fonts.py -> figwriter/ (no import of the package itself)
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     frame = sys._getframe(1)
     level = 1
     while frame is not None and (frame.f_code.co_filename.startswith(package)
