@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from ._process import ProcessWorker
     from .render import CanvasSizes
 
-__all__ = ["Worker", "BackgroundError", "BufferPool", "Job", "colormap_png", "figure_png",
-           "make_worker", "submit", "MODES"]
+__all__ = ["Worker", "BufferPool", "Job", "colormap_png", "figure_png", "make_worker",
+           "submit", "MODES"]
 
 #: process mode passes pipe descriptors to its workers, which needs POSIX
 OS_NAME = os.name
@@ -47,10 +47,6 @@ MODES: dict[object, str] = {True: "thread", "thread": "thread", "process": "proc
 
 Task = Callable[[], None]
 _STOP = object()
-
-
-class BackgroundError(RuntimeError):
-    """Raised in place of further failures when several background jobs failed."""
 
 
 class BufferPool:
@@ -93,10 +89,6 @@ class BufferPool:
                 self._free.setdefault((buf.shape, buf.dtype.str), []).append(buf)
                 self._kept += buf.nbytes
 
-    @property
-    def kept_bytes(self) -> int:
-        return self._kept
-
 
 class Worker:
     """A bounded queue of jobs and the thread that runs them.
@@ -125,6 +117,20 @@ class Worker:
         ref = weakref.ref(self)
         self._atexit = lambda: _finish_at_exit(ref)
         atexit.register(self._atexit)
+        _WORKERS.add(self)
+
+    def _forked(self) -> None:
+        """In a forked child: queued jobs are the parent's (it writes them); start empty.
+
+        Fresh locks too: a lock held by another thread at the fork stays held here.
+        """
+        self.buffers = BufferPool()
+        self._queue = queue.Queue(self.max_pending)
+        self._lock = threading.Lock()
+        self._submit_lock = threading.Lock()
+        self._thread = None
+        self._errors = []
+        self._failed_count = 0
 
     # -- caller side ------------------------------------------------------------
     def submit(self, job: Task) -> None:
@@ -151,10 +157,6 @@ class Worker:
             thread.join()
         atexit.unregister(self._atexit)
         self.raise_error()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def raise_error(self) -> None:
         """Raise the first failure not yet reported (others are summarised in its notes)."""
@@ -199,6 +201,18 @@ class Worker:
                 _report(self._errors[0], "after its writer was dropped")
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
+
+
+_WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for worker in list(_WORKERS):
+        worker._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _run(jobs: queue.Queue[Any], owner: weakref.ref[Worker]) -> None:
