@@ -407,6 +407,36 @@ def test_torch_half_precision(torch, dtype_name):
     assert np.isnan(out[0, 0]) and np.isposinf(out[0, 1])
 
 
+def _bfloat16_range(torch):
+    """Every kind of bfloat16 value: beyond float16's 65504 up to bfloat16's largest
+    finite value, below float16's smallest subnormal down to bfloat16's, signed
+    zeros, infinities and NaN."""
+    info = torch.finfo(torch.bfloat16)
+    values = [
+        info.max, -info.max, 3.0e38, 1.0e30, -1.0e20, 1.0e10, 65536.0, 70000.0, -1.0e5,
+        1.0, -0.0, 0.0, info.tiny, -info.tiny, info.smallest_normal / 64, 1.0e-30, 5.0e-8,
+        1.0e-10, float("inf"), float("-inf"), float("nan"),
+    ]
+    return torch.tensor(values, dtype=torch.float32).to(torch.bfloat16).reshape(3, 7)
+
+
+def test_bfloat16_arrives_as_torch_converts_it_across_its_whole_range(torch):
+    t = _bfloat16_range(torch)
+    expected = t.float().numpy()
+    assert np.nanmax(np.abs(expected[np.isfinite(expected)])) > 65504  # beyond float16
+    assert 0 < np.nanmin(np.abs(expected[expected != 0])) < 6e-8  # below float16's subnormals
+    out = to_2d(t)
+    _assert_clean(out)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, expected)  # NaN where NaN, same infinities
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
+    # every layout and a batch convert the same way
+    np.testing.assert_array_equal(to_2d(t.t(), "WH"), expected)
+    for panel in to_batch(torch.stack([t, -t])):
+        assert panel.dtype == np.float32
+    np.testing.assert_array_equal(to_batch(torch.stack([t, -t]))[1], (-t).float().numpy())
+
+
 def test_torch_non_contiguous_and_layouts(torch):
     base = torch.arange(20, dtype=torch.float64).reshape(4, 5)
     view = base.t()

@@ -395,6 +395,45 @@ def test_torch_tensor_equals_its_numpy_float32(writer, logdir, rng, kind, render
     assert tensor.requires_grad == (kind in ("requires_grad", "non_leaf"))
 
 
+def _bfloat16_field(span: str):
+    """A bfloat16 tensor whose values float16 cannot hold: all above 65504, or all
+    below float16's smallest subnormal."""
+    if span == "huge":
+        values = np.geomspace(7.0e4, 3.0e38, 48) * np.resize([1.0, -1.0, 1.0], 48)
+    else:
+        values = np.geomspace(1.0e-30, 1.0e-8, 48)
+    return torch.tensor(values.reshape(6, 8), dtype=torch.float32).to(torch.bfloat16)
+
+
+@needs_torch
+@pytest.mark.parametrize("renderer", ["fast", "matplotlib"])
+@pytest.mark.parametrize("span, norm", [("huge", "linear"), ("huge", "symlog"),
+                                        ("tiny", "linear"), ("tiny", "log")])
+def test_bfloat16_beyond_float16_gives_the_picture_of_torchs_own_conversion(
+        writer, logdir, renderer, span, norm):
+    tensor = _bfloat16_field(span)
+    expected = tensor.float().numpy()  # torch's own bfloat16 -> float32
+    assert np.isfinite(expected).all()
+    if span == "huge":
+        assert np.abs(expected).min() > 65504
+    else:
+        assert expected.max() < 6e-8
+    options = {"renderer": renderer, "norm": norm, "label": span}
+    writer.add_colormapped_image("bfloat16", tensor, 0, title=norm, **options)
+    writer.add_colormapped_image("float32", expected, 0, title=norm, **options)
+    writer.add_colormapped_images("bfloat16-batch", torch.stack([tensor, tensor * 0.5]), 0,
+                                  **options)
+    writer.add_colormapped_images("float32-batch", np.stack([expected,
+                                                             (tensor * 0.5).float().numpy()]),
+                                  0, **options)
+    writer.flush()
+    images = read_images(logdir)
+    for got, want in (("bfloat16", "float32"), ("bfloat16-batch", "float32-batch")):
+        (a,), (b,) = images[got], images[want]
+        assert (a.width, a.height) == (b.width, b.height), got
+        np.testing.assert_array_equal(a.pixels, b.pixels, err_msg=got)
+
+
 @needs_torch
 def test_torch_batch_equals_its_numpy_float32(writer, logdir, rng):
     if not hasattr(writer, "add_colormapped_images"):
