@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from figwriter import FigureSummaryWriter
 
 from ._readback import read_images, read_scalars
-from .test_properties import HAVE_COMPOSE
+from ._requires import import_torch
 
 THREADS = 8
 ROUNDS = {"fast": 4, "matplotlib": 2}
@@ -83,13 +83,11 @@ def reference_pictures(renderer: str, tmp_path_factory: pytest.TempPathFactory
 def _combos() -> list[Any]:
     out = []
     for renderer in ("fast", "matplotlib"):
-        marks = [pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter._compose missing")] \
-            if renderer == "fast" else []
         for mode in ("sync", "async"):
             # the torch writer differs only in its emit stage: fast renderer only
             for writer_kind in (("tensorboardX", "torch") if renderer == "fast"
                                 else ("tensorboardX",)):
-                out.append(pytest.param(renderer, mode, writer_kind, marks=marks,
+                out.append(pytest.param(renderer, mode, writer_kind,
                                         id=f"{renderer}-{mode}-{writer_kind}"))
     return out
 
@@ -99,7 +97,7 @@ def _combos() -> list[Any]:
 def test_eight_threads_on_one_writer_lose_nothing_and_draw_what_one_thread_draws(
         renderer, mode, writer_kind, tmp_path, tmp_path_factory, capsys):
     if writer_kind == "torch":
-        pytest.importorskip("torch")
+        import_torch()
         from figwriter.torch import FigureSummaryWriter as Writer
     else:
         Writer = FigureSummaryWriter
@@ -145,3 +143,4 @@ def test_eight_threads_on_one_writer_lose_nothing_and_draw_what_one_thread_draws
     with capsys.disabled():
         print(f"\n[threads {renderer}/{mode}/{writer_kind}] {THREADS} threads, "
               f"{len(got)} pictures + {sum(len(v) for v in scalars.values())} scalars checked")
+

@@ -10,6 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 from figwriter._convert import float_view, to_2d, to_batch, to_numpy
 
+from ._requires import import_torch
+
 REAL_DTYPES = [
     np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
     np.uint64, np.float16, np.float32, np.float64, np.longdouble,
@@ -375,7 +377,7 @@ def test_masked_cells_and_only_masked_or_nan_cells_are_nan(data, mask):
 # -- torch ------------------------------------------------------------------------------
 @pytest.fixture
 def torch():
-    return pytest.importorskip("torch")
+    return import_torch()
 
 
 def test_torch_float32_cpu(torch):

@@ -20,7 +20,6 @@ from matplotlib.figure import Figure
 from figwriter import FigureSummaryWriter, _mpl
 
 from ._readback import read_images
-from .test_properties import HAVE_COMPOSE
 
 CALLS = 2000
 WARMUP = 100
@@ -85,7 +84,7 @@ def _figure_call(writer: FigureSummaryWriter, i: int, rng: np.random.Generator) 
 
 
 def _rss_mb() -> float:
-    psutil = pytest.importorskip("psutil")
+    import psutil  # the test extra installs it
     return psutil.Process().memory_info().rss / 2**20
 
 
@@ -96,14 +95,13 @@ def _live_figures() -> int:
 
 def _cache_sizes() -> dict[str, tuple[int, int]]:
     sizes = {"_mpl._CACHE": (len(_mpl._CACHE), _mpl._CACHE.maxsize)}
-    if HAVE_COMPOSE:
-        from figwriter import _compose, _glyphs
+    from figwriter import _compose, _glyphs
 
-        for name in ("_TABLES", "_TICKS", "_LAYOUTS", "_TEMPLATES", "_RESERVED"):
-            cache = getattr(_compose, name)
-            sizes[f"_compose.{name}"] = (len(cache), cache.maxsize)
-        sizes["_glyphs._CACHE"] = (len(_glyphs._CACHE), _glyphs.CACHE_SIZE)
-        sizes["_glyphs._GLYPHS"] = (len(_glyphs._GLYPHS), _glyphs.CACHE_SIZE)
+    for name in ("_TABLES", "_TICKS", "_LAYOUTS", "_TEMPLATES", "_RESERVED"):
+        cache = getattr(_compose, name)
+        sizes[f"_compose.{name}"] = (len(cache), cache.maxsize)
+    sizes["_glyphs._CACHE"] = (len(_glyphs._CACHE), _glyphs.CACHE_SIZE)
+    sizes["_glyphs._GLYPHS"] = (len(_glyphs._GLYPHS), _glyphs.CACHE_SIZE)
     return sizes
 
 
@@ -112,7 +110,7 @@ def test_thousands_of_calls_leave_no_figure_a_bounded_cache_and_bounded_memory(
         logdir, capsys):
     import matplotlib.pyplot as plt
 
-    fast = "fast" if HAVE_COMPOSE else "matplotlib"
+    fast = "fast"
     rng = np.random.default_rng(5)
     fignums = plt.get_fignums()
     writer = FigureSummaryWriter(logdir)
