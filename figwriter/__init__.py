@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._cache import clear_caches
+
 if TYPE_CHECKING:
     from .writer import FigureSummaryWriter
 
 __version__ = "0.1.0"
-__all__ = ["FigureSummaryWriter", "__version__"]
+__all__ = ["FigureSummaryWriter", "clear_caches", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

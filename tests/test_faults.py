@@ -114,11 +114,11 @@ def _patch_failure(monkeypatch: pytest.MonkeyPatch, where: str, fail_on: set[int
     if where == "encoder":
         module, name = png_module, "encode_png"
     elif where == "fast":
-        import figwriter._compose as module  # type: ignore[no-redef]
+        import figwriter.render.fast as module  # type: ignore[no-redef]
 
-        name = "render_fast"
+        name = "render"
     else:
-        import figwriter._mpl as module  # type: ignore[no-redef]
+        import figwriter.render.mpl as module  # type: ignore[no-redef]
 
         name = "render_matplotlib"
     real = getattr(module, name)

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from figwriter import FigureSummaryWriter, _convert, _scale
-from figwriter._methods import MAX_PICTURE_SIDE
+from figwriter.render import MAX_PICTURE_SIDE
 
 from ._oracle import Scale, expected_scale
 from ._readback import ImageEvent, read_images
@@ -86,7 +86,7 @@ def check_cells_in_axes(pixels: np.ndarray, ax: Any, data: np.ndarray,
     """
     import matplotlib.colors as mcolors
 
-    from figwriter import _mpl
+    from figwriter.render import mpl as _mpl
 
     full_h, full_w = data.shape
     data = _mpl._cells(data)
@@ -126,7 +126,7 @@ def check_cells_in_axes(pixels: np.ndarray, ax: Any, data: np.ndarray,
 
 
 def _cached_figure(tag: str, grid: bool) -> Any:
-    from figwriter import _mpl
+    from figwriter.render import mpl as _mpl
 
     for key, fig in list(_mpl._CACHE._items.items()):
         if (key[0] == "grid" and key[1] == tag) if grid else key[0] == tag:
@@ -190,7 +190,7 @@ def check_fast_picture(event: ImageEvent, tag: str, panels: list[np.ndarray],
                        scales: list[Scale], kw: dict[str, Any], batch: bool,
                        rng: np.random.Generator) -> int:
     """The fast renderer's picture, checked against the layout its module exposes."""
-    from figwriter._compose import grid_layout_for, layout_for
+    from figwriter.render.fast import grid_layout_for, layout_for
 
     max_size = kw.get("max_size", 512)
     label = kw.get("label") is not None

@@ -24,7 +24,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import IdentityTransform
 
 from figwriter import FigureSummaryWriter
-from figwriter._glyphs import rasterize
+from figwriter.render.fast.text import rasterize
 
 from ._readback import read_images
 
@@ -304,7 +304,7 @@ def test_rasterize_refuses_what_is_not_text():
 
 
 def test_coloured_text_is_alpha_blended():
-    from figwriter._glyphs import draw_text
+    from figwriter.render.fast.text import draw_text
 
     text = rasterize("A\u00e9", 12.0)
     canvas = np.zeros((30, 40, 3), np.uint8)
