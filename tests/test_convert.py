@@ -321,6 +321,33 @@ def test_batch_as_sequence_of_panels_of_different_shapes():
     assert np.isnan(panels[2]).all()
 
 
+@pytest.mark.parametrize("fmt, shape", [("NCHW", (1, 2, 3)), ("NHWC", (2, 3, 1)),
+                                        ("NHW", (2, 3))])
+def test_batch_as_sequence_of_panels_in_a_channel_layout(fmt, shape):
+    panels = [np.arange(6.0).reshape(shape), np.ones(shape)]
+    out = to_batch(panels, fmt)
+    assert [p.shape for p in out] == [(2, 3), (2, 3)]
+    np.testing.assert_array_equal(out[0], np.arange(6.0).reshape(2, 3))
+
+
+def test_object_arrays_of_sequences_are_refused_as_ragged():
+    one = np.empty(1, dtype=object)
+    one[0] = [1.0, 2.0]
+    two = np.empty(2, dtype=object)
+    two[0], two[1] = [1.0, 2.0], 3.0
+    for arr in (one, two):
+        with pytest.raises(ValueError, match=r"^values must be a rectangular array; "
+                                             r"got a ragged nested sequence$"):
+            to_numpy(arr)
+
+
+def test_batch_errors_name_the_batch():
+    with pytest.raises(TypeError, match=r"^maps must be an array-like of numbers; got str$"):
+        to_batch("abc", name="maps")
+    with pytest.raises(TypeError, match=r"^values must be an array-like of numbers; got str$"):
+        to_batch("abc")
+
+
 def test_batch_errors_name_the_panel():
     with pytest.raises(ValueError, match=r"values\[1\] must be 2-D"):
         to_batch([np.zeros((2, 2)), np.zeros(3)])
