@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _checks, _convert
-from ._job import ColormapJob, Encoded, colormap_job, figure_job
-from ._summary import FIGURE_GRID_COLUMNS
+from . import _checks
+from ._docs import shared
+from ._job import ColormapJob, Encoded, checked_figure_job, image_job, images_job
 from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
 
 if TYPE_CHECKING:
@@ -34,19 +34,13 @@ CmapArg = Union[str, "Colormap", None]
 NormArg = Union[str, "Normalize"]
 
 
+@shared
 class FigureMethods:
     """Mixin: the figure methods over an emit stage, optionally in the background.
 
     Parameters
     ----------
-    async_render : bool, default False
-        Render, encode and write pictures on a worker thread. Calls return once
-        they have taken what they need from their input (a copy); ``global_step``
-        and walltime are fixed at call time; pictures are byte-identical to the
-        synchronous mode's.
-    max_pending : int, default 16
-        With ``async_render``, how many pictures may wait; a call blocks while
-        the queue is full (nothing is dropped).
+    %(writer_options)s
     *args, **kwargs
         Everything the parent writer class takes.
     """
@@ -169,6 +163,7 @@ class FigureMethods:
             raise error
 
     # -- public methods ----------------------------------------------------------------
+    @shared
     def add_figure_png(
         self,
         tag: str,
@@ -213,12 +208,10 @@ class FigureMethods:
         ...     writer.add_figure_png("loss", fig, global_step=0)
         """
         _checks.check_tag(tag)
-        dpi = _checks.check_dpi(dpi)
-        figures = _checks.check_figures(figure, dpi, FIGURE_GRID_COLUMNS)
-        job = figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
-                         draw_now=self._worker is None)
+        job = checked_figure_job(figure, dpi, close=close, draw_now=self._worker is None)
         self._submit(job, tag, global_step, walltime)
 
+    @shared
     def add_colormapped_image(
         self,
         tag: str,
@@ -252,34 +245,15 @@ class FigureMethods:
             numpy array (any real or bool dtype, byte order, layout), masked
             array, nested list, torch tensor (any device, float16 and bfloat16
             included) or anything with ``__array__``.
-        global_step : int, optional
-            Global step value to record.
-        walltime : float, optional
-            Event time in seconds since the epoch; default now.
+        %(step_options)s
         dataformats : {"HW", "WH", "CHW", "HWC"}, default "HW"
             Layout of ``values``; the 3-D forms must have one channel.
-        cmap : str or matplotlib.colors.Colormap, optional
-            Default ``"viridis"``, or ``"RdBu_r"`` when ``center`` is given.
-        vmin, vmax : float, optional
-            Colour limits; missing ones come from the finite data.
-        robust : bool, default False
-            Take missing limits from the 2nd and 98th percentiles.
-        center : float, optional
-            Make the limits symmetric around this value (diverging data).
-        norm : {"linear", "log", "symlog"} or matplotlib.colors.Normalize
-            How values map to colours. ``"symlog"`` is linear within 1% of the
-            largest absolute limit; pass a ``SymLogNorm`` to choose.
+        %(colour_options)s
         title : str, optional
             Text above the image.
         label : str, optional
             Text along the colour bar.
-        renderer : {"fast", "matplotlib"}, default "fast"
-            ``"fast"`` composes the picture in numpy (same colours and tick
-            labels as matplotlib); ``"matplotlib"`` draws a real ``imshow`` +
-            ``colorbar`` figure with your rcParams.
-        max_size : int, default 512
-            The fast renderer's longest image side, in pixels: larger arrays are
-            reduced by box averaging.
+        %(render_options)s
 
         Examples
         --------
@@ -289,10 +263,8 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _checks.check_tag(tag)
-        data = _convert.to_2d(values, dataformats)
-        title = _checks.check_text(title, "title")
-        job = colormap_job(
-            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+        job = image_job(
+            values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
         )
@@ -360,9 +332,8 @@ class FigureMethods:
         ...         titles=["prediction", "target"])
         """
         _checks.check_tag(tag)
-        panels = _convert.to_batch(values, dataformats)
-        job = colormap_job(
-            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+        job = images_job(
+            values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
             max_size=max_size,
