@@ -330,6 +330,21 @@ def test_batch_as_sequence_of_panels_in_a_channel_layout(fmt, shape):
     np.testing.assert_array_equal(out[0], np.arange(6.0).reshape(2, 3))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_masked_fortran_array_gives_a_c_contiguous_array(dtype):
+    data = np.asfortranarray(np.arange(12, dtype=dtype).reshape(3, 4))
+    masked = np.ma.masked_array(data, mask=data % 5 == 0)
+    out = to_2d(masked)
+    _assert_clean(out)
+    np.testing.assert_array_equal(np.isnan(out), masked.mask)
+    np.testing.assert_array_equal(out[~masked.mask], data[~masked.mask])
+
+
+def test_dataformats_of_another_type_is_named():
+    with pytest.raises(TypeError, match=r"^dataformats must be a str such as 'HW'; got list$"):
+        to_2d(np.eye(2), ["H", "W"])
+
+
 def test_object_arrays_of_sequences_are_refused_as_ragged():
     one = np.empty(1, dtype=object)
     one[0] = [1.0, 2.0]
