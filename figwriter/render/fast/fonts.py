@@ -348,7 +348,7 @@ def warn_missing_once(tag: Hashable, missing: str, fonts: Fonts) -> None:
         f"Glyph {ord(first)} ({first.encode('ascii', 'namereplace').decode('ascii')}) missing"
         f" from font(s) {fonts.family_names()}"
         + (f"; also {others}" if rest else "")
-        + f". figwriter drew them as matplotlib does (missing-glyph boxes) in tag {tag!r}"
+        + f". figwriter drew missing characters as matplotlib does (boxes) in tag {tag!r}"
         " and warns once per tag; choose a font that has them with rcParams['font.family']"
         " or rcParams['font.sans-serif'].",
         UserWarning,
@@ -362,9 +362,8 @@ def _name(c: str) -> str:
 
 def _caller_level() -> int:
     """``stacklevel`` of the first frame outside figwriter (and contextlib)."""
-    import figwriter
-
-    package = os.path.dirname(os.path.abspath(figwriter.__file__))
+    # figwriter/render/fast/fonts.py -> figwriter/ (no import of the package itself)
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     frame = sys._getframe(1)
     level = 1
     while frame is not None and (frame.f_code.co_filename.startswith(package)
