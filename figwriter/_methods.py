@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _convert, _png, _scale
+from . import _convert, _optchecks, _picture, _png, _scale
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
@@ -84,15 +84,25 @@ def render(
     label: str | None,
     key: Hashable,
     max_size: int,
+    options: _picture.PictureOptions | None = None,
 ) -> np.ndarray:
     """Dispatch to a renderer back end; returns RGB uint8 pixels (H, W, 3)."""
     if renderer == "fast":
-        from ._compose import render_fast
+        from ._compose import _discrete_norm, render_fast
 
-        return render_fast(data, scale, title=title, label=label, key=key, max_size=max_size)
+        if options is None or options.is_plain:
+            return render_fast(data, scale, title=title, label=label, key=key,
+                               max_size=max_size)
+        if _discrete_norm(scale.norm):
+            return render(_check_renderer("matplotlib"), data, scale, title=title,
+                          label=label, key=key, max_size=max_size, options=options)
+        from ._fastpicture import render_picture
+
+        return render_picture(data, scale, title=title, label=label, key=key,
+                              max_size=max_size, options=options)
     from ._mpl import render_matplotlib
 
-    return render_matplotlib(data, scale, title=title, label=label, key=key)
+    return render_matplotlib(data, scale, title=title, label=label, key=key, options=options)
 
 
 class FigureMethods:
@@ -117,6 +127,8 @@ class FigureMethods:
         _check_bool(async_render, "async_render")
         max_pending = _check_int(max_pending, "max_pending", low=1)
         super().__init__(*args, **kwargs)
+        self._held_scales = _picture.HeldScales()
+        self._warned = _picture.Warned()
         self._worker: Worker | None = None
         if async_render:
             from ._background import Worker
@@ -361,6 +373,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: Renderer = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
     ) -> None:
         """Log a 2-D array as a colour-mapped picture with a colour bar.
 
@@ -403,7 +428,40 @@ class FigureMethods:
             ``colorbar`` figure with your rcParams.
         max_size : int, default 512
             The fast renderer's longest image side, in pixels: larger arrays are
-            reduced by box averaging.
+            reduced (see ``reduce``).
+        aspect : {"equal", "auto"} or float, default "equal"
+            Cell shape, as ``imshow``'s: square (in data units with ``extent``),
+            ``"auto"`` (a readable box whatever the shape), or height/width of a cell.
+        origin : {"upper", "lower"}, default "upper"
+            Where row 0 goes.
+        extent : (left, right, bottom, top), optional
+            Image axes in data units, ticked as ``imshow``'s.
+        xlabel, ylabel : str, optional
+            Axis labels.
+        xticklabels, yticklabels : sequence of str or False, optional
+            One label per column / row (thinned when they would overlap, as
+            seaborn's ``"auto"``); ``False`` hides the axis' ticks. Default:
+            numeric ticks (array indices, or data units with ``extent``).
+        annot : bool or array-like, default False
+            Write each cell's value (or the matching entry of an array of the
+            data's shape) in it, in dark grey or white for contrast as seaborn
+            does. Cells too small for their text are left out (one warning per tag).
+        fmt : str, default ".2g"
+            Format spec of the annotations.
+        background : array-like, optional
+            An (H, W) grey or (H, W, 3) RGB image (uint8, or floats in 0..1), any
+            size, resampled to the data block; the cells are blended over it.
+        alpha : float, optional
+            Opacity of the cells over ``background`` (default 0.5); without a
+            background, over white.
+        reduce : {"mean", "max", "min", "mode"}, optional
+            How cells are combined when the array is reduced. Default ``"mean"``,
+            except for integer or bool data with a qualitative colormap (a
+            ``ListedColormap`` of at most 32 colours) or a ``BoundaryNorm``:
+            ``"mode"``, so labels are never averaged.
+        hold_scale : bool, default False
+            Keep the limits this tag resolved at its first call for the life of
+            the writer; later data beyond them is clipped (extension triangles).
 
         Examples
         --------
@@ -413,21 +471,26 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _check_tag(tag)
-        data = _convert.to_2d(values, dataformats)
         options = _scale.scale_options(
             cmap=cmap, vmin=vmin, vmax=vmax, robust=robust, center=center, norm=norm
         )
+        data, picture = _optchecks.prepare(
+            values, dataformats, options, self._warned, aspect=aspect, origin=origin, extent=extent,
+            xlabel=xlabel, ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels,
+            annot=annot, fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale)
         renderer = _check_renderer(renderer)  # type: ignore[assignment]
         max_size = _check_max_size(max_size)
         title = _check_text(title, "title")
         label = _check_text(label, "label")
         data = self._take(data)
+        held = self._held_scales if picture.hold_scale else None
 
         def job() -> tuple[bytes, int, int, int]:
             try:
-                scale = _scale.resolve_scale([data], options)
+                scale = _picture.resolve_held([data], options, held, tag)
                 rgb = render(renderer, data, scale, title=title, label=label, key=tag,
-                             max_size=max_size)
+                             max_size=max_size, options=picture)
             finally:
                 self._release(data)
             return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3

@@ -24,10 +24,12 @@ matplotlib renderer draw the same thing:
   choice: dark grey ``".15"`` on cells whose relative luminance exceeds 0.408,
   white on the others.
 * **Background** (:func:`background_rgb`, :func:`resample`, :func:`blend`): the
-  colour-mapped cells are blended over an image resampled to the data block:
-  ``out = floor(a * cell + (1 - a) * background + 0.5)`` per channel, with
-  ``a = alpha * cell_alpha`` (the colormap's own alpha, 0 for its transparent
-  bad colour, so bad cells show the background).
+  colour-mapped cells are blended over an image resampled to the data block
+  (Pillow's bilinear filter):
+  ``out = floor(a * cell + (1 - a) * background + 0.5)`` per channel, where
+  ``cell`` is the RGB of ``cmap(norm(value), bytes=True)`` and
+  ``a = alpha * cell_alpha / 255`` (the colormap's own alpha: 0 for its
+  transparent bad colour, so bad cells show the background).
 * **Held scales** (:class:`HeldScales`): with ``hold_scale=True`` the limits a
   tag resolved first are kept for it.
 """
@@ -44,6 +46,9 @@ import numpy as np
 
 __all__ = [
     "PictureOptions",
+    "AnnotationWarning",
+    "warn_small_cells",
+    "Warned",
     "AxisCells",
     "cell_grid",
     "cell_ratio",
@@ -58,7 +63,6 @@ __all__ = [
     "blend",
     "HeldScales",
     "label_step",
-    "value_ticks",
     "ASPECTS",
     "ORIGINS",
     "REDUCE_MODES",
@@ -112,6 +116,12 @@ class PictureOptions:
         How cells are combined when reduced; None: by :func:`default_reduce`.
     hold_scale : bool
         Keep the limits of the tag's first call.
+    blended : bool
+        Blend the cells over ``background`` (white when None) with ``alpha``.
+    annot_values : numpy.ndarray or None
+        What to write in the cells instead of the data's values.
+    background : numpy.ndarray or None
+        (H, W, 3) uint8 image under the cells.
     """
 
     aspect: Aspect = "equal"
@@ -126,6 +136,10 @@ class PictureOptions:
     alpha: float = 0.5
     reduce: str | None = None
     hold_scale: bool = False
+    blended: bool = False
+    annot_values: np.ndarray | None = field(default=None, repr=False)
+    warned: Warned | None = field(default=None, repr=False)
+    background: np.ndarray | None = field(default=None, repr=False)
     _key: Hashable = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -140,9 +154,15 @@ class PictureOptions:
         return self._key
 
     @property
-    def is_default(self) -> bool:
-        """Whether the layout is the plain ``imshow`` one."""
+    def plain_layout(self) -> bool:
+        """Whether the axes are laid out as for a plain array (no option changes them)."""
         return self._key == _DEFAULT_KEY
+
+    @property
+    def is_plain(self) -> bool:
+        """Whether the picture is the plain ``imshow`` + ``colorbar`` one."""
+        return (self._key == _DEFAULT_KEY and not self.blended
+                and self.reduce in (None, "mean"))
 
 
 _DEFAULT_KEY = PictureOptions().layout_key
@@ -339,7 +359,45 @@ def reduce_blocks(data: np.ndarray, fy: int, fx: int, mode: str = "mean") -> np.
     raise ValueError(f"reduce must be one of {REDUCE_MODES}; got {mode!r}")
 
 
+class AnnotationWarning(UserWarning):
+    """Some cells were too small for their annotation and were left without it."""
+
+
+class Warned:
+    """The tags a writer has warned about already (one annotation warning per tag)."""
+
+    def __init__(self) -> None:
+        self._tags: set[Hashable] = set()
+        self._lock = threading.Lock()
+
+    def first(self, key: Hashable) -> bool:
+        """True the first time ``key`` is seen."""
+        with self._lock:
+            if key in self._tags:
+                return False
+            self._tags.add(key)
+            return True
+
+
+def warn_small_cells(warned: Warned | None, key: Hashable, skipped: int, cell: str) -> None:
+    """Warn that ``skipped`` cells got no annotation: once per tag of a writer
+    (``warned``), or at every call when there is no writer."""
+    if warned is not None and not warned.first(key):
+        return
+    import warnings
+
+    warnings.warn(
+        f"annot: {skipped} cells of {key!r} are too small for their text ({cell} pixels) "
+        "and have none; pass fewer cells, a larger max_size or a shorter fmt "
+        "(warned once per tag)",
+        AnnotationWarning, stacklevel=4,
+    )
+
+
 # -- annotations -------------------------------------------------------------------------------
+
+
+INTEGER_TYPES = ("b", "c", "d", "o", "x", "X")
 
 
 def annotation_text(value: Any, fmt: str) -> str:
@@ -348,6 +406,9 @@ def annotation_text(value: Any, fmt: str) -> str:
     >>> annotation_text(3.14159, ".2g"), annotation_text(7, "d")
     ('3.1', '7')
     """
+    if (isinstance(value, (float, np.floating)) and fmt[-1:] in INTEGER_TYPES
+            and float(value).is_integer()):
+        value = int(value)  # integers arrive as floats; "d" formats them as given
     return ("{:" + fmt + "}").format(value)
 
 
@@ -424,69 +485,6 @@ def label_step(n_labels: int, length_px: float, font_size: float, dpi: float = 1
     return n_labels // max_ticks + 1
 
 
-def value_ticks(start: float, end: float, length_px: int, axis_name: str,
-                font_size: float, dpi: float = 100.0) -> tuple[list[tuple[int, str]], str]:
-    """An image axis in data units, ticked as ``imshow(..., extent=...)`` axes are.
-
-    ``start`` is the value at pixel 0's outer edge, ``end`` at pixel
-    ``length_px``'s; returns ``[(pixel, label)]`` and the offset text.
-    """
-    from matplotlib import scale, ticker
-
-    length_pt = length_px / dpi * 72.0
-    factor = 2.0 if axis_name == "y" else 3.0
-    space = int(math.floor(length_pt / (font_size * factor))) if font_size > 0 else 2**31 - 1
-    lo, hi = sorted((float(start), float(end)))
-    axis = _ValueAxis(scale.LinearScale(None), (lo, hi), space, axis_name)
-    locator = ticker.AutoLocator()
-    locator.set_axis(axis)  # type: ignore[arg-type]
-    formatter = ticker.ScalarFormatter()
-    formatter.set_axis(axis)  # type: ignore[arg-type]
-    # Axis._update_ticks keeps ticks within the view, inclusive, to 1e-10 of it
-    tol = (hi - lo) * 1e-10
-    locs = [float(v) for v in locator() if lo - tol <= v <= hi + tol]
-    labels = formatter.format_ticks(locs)
-    out = []
-    for loc, label in zip(locs, labels):
-        px = int(math.floor((loc - start) / (end - start) * length_px))
-        out.append((min(length_px - 1, max(0, px)), str(label)))
-    return out, str(formatter.get_offset()) if locs else ""
-
-
-class _ValueAxis:
-    """Just enough of a matplotlib ``Axis`` for ``AutoLocator`` and ``ScalarFormatter``."""
-
-    __name__ = "image-axis"
-
-    def __init__(self, scale: Any, view: tuple[float, float], space: int,
-                 axis_name: str) -> None:
-        self._scale = scale
-        self._view = view
-        self._space = space
-        self.axis_name = axis_name
-
-    def get_view_interval(self) -> tuple[float, float]:
-        return self._view
-
-    def get_data_interval(self) -> tuple[float, float]:
-        return self._view
-
-    def set_view_interval(self, vmin: float, vmax: float, ignore: bool = False) -> None:
-        self._view = (vmin, vmax)
-
-    def get_minpos(self) -> float:
-        return math.inf
-
-    def get_tick_space(self) -> int:
-        return self._space
-
-    def get_scale(self) -> str:
-        return "linear"
-
-    def get_transform(self) -> Any:
-        return self._scale.get_transform()
-
-
 # -- held scales -------------------------------------------------------------------------------
 
 
@@ -520,6 +518,17 @@ def held_options(options: Any, limits: tuple[float, float]) -> Any:
     return replace(options, vmin=limits[0], vmax=limits[1], center=None, robust=False)
 
 
-def per_panel(values: Sequence[Any] | None, n: int) -> list[Any]:
-    """``values`` as a list of ``n`` entries (None: ``n`` times None)."""
-    return [None] * n if values is None else list(values)
+def resolve_held(arrays: Sequence[np.ndarray], options: Any, held: HeldScales | None,
+                 key: Hashable) -> Any:
+    """The colour scale of ``arrays``; with ``held``, the limits ``key`` resolved first."""
+    from ._scale import resolve_scale
+
+    if held is None:
+        return resolve_scale(arrays, options)
+    limits = held.get(key)
+    if limits is None:
+        scale = resolve_scale(arrays, options)
+        limits = held.hold(key, scale.vmin, scale.vmax)
+        if limits == (scale.vmin, scale.vmax):
+            return scale
+    return resolve_scale(arrays, held_options(options, limits))

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from figwriter import _picture
+from figwriter._fastpicture import value_ticks
 from figwriter._picture import (
     HeldScales,
     annotation_text,
@@ -27,7 +28,6 @@ from figwriter._picture import (
     default_reduce,
     label_step,
     reduce_blocks,
-    value_ticks,
 )
 
 seaborn = pytest.importorskip("seaborn", reason="seaborn is in the test extra")

@@ -1,0 +1,242 @@
+"""Validation of the picture options (aspect, origin, extent, labels, annot, background,
+reduce, hold_scale): every bad argument is refused on the caller's thread, by name."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._picture import ASPECTS, ORIGINS, REDUCE_MODES, PictureOptions, annotation_text
+
+__all__ = ["picture_options", "check_tick_labels_fit", "check_annot", "check_background"]
+
+
+def _check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
+def _real(value: object, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
+    f = float(value)
+    if not math.isfinite(f):
+        raise ValueError(f"{name} must be finite; got {f}")
+    return f
+
+
+def _check_aspect(aspect: object) -> str | float:
+    if isinstance(aspect, str):
+        return _check_choice(aspect, "aspect", ASPECTS)
+    if isinstance(aspect, (bool, np.bool_)) or not isinstance(aspect, (int, float, np.number)):
+        raise TypeError(
+            f"aspect must be 'equal', 'auto' or a positive number; got {type(aspect).__name__}"
+        )
+    value = float(aspect)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"aspect must be 'equal', 'auto' or a positive number; got {value}")
+    return value
+
+
+def _check_extent(extent: object) -> tuple[float, float, float, float] | None:
+    if extent is None:
+        return None
+    if isinstance(extent, (str, bytes)) or not isinstance(extent, (Sequence, np.ndarray)):
+        raise TypeError(
+            "extent must be a sequence (left, right, bottom, top); "
+            f"got {type(extent).__name__}"
+        )
+    if len(extent) != 4:
+        raise ValueError(f"extent must hold 4 numbers (left, right, bottom, top); got "
+                         f"{len(extent)}")
+    left, right, bottom, top = (_real(v, f"extent[{i}]") for i, v in enumerate(extent))
+    if left == right or bottom == top:
+        raise ValueError(
+            f"extent must span a non-empty range on each axis; got left={left}, "
+            f"right={right}, bottom={bottom}, top={top}"
+        )
+    return left, right, bottom, top
+
+
+def _check_text(value: object, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise TypeError(f"{name} must be a str or None; got {type(value).__name__}")
+
+
+def _check_labels(labels: object, name: str) -> tuple[str, ...] | bool:
+    if labels is None or labels is True:
+        return True
+    if labels is False:
+        return False
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a sequence of labels, True or False; got {type(labels).__name__}"
+        )
+    return tuple(str(s) for s in labels)
+
+
+def _check_fmt(fmt: object) -> str:
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format spec str such as '.2g'; got {type(fmt).__name__}")
+    for probe in (1.0,):
+        try:
+            annotation_text(probe, fmt)
+        except (ValueError, TypeError) as err:
+            raise ValueError(
+                f"fmt must be a format spec for numbers such as '.2g' or 'd'; got {fmt!r} "
+                f"({err})"
+            ) from err
+    return fmt
+
+
+def _check_alpha(alpha: object) -> float:
+    value = _real(alpha, "alpha")
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1; got {value}")
+    return value
+
+
+def picture_options(
+    *,
+    aspect: object = "equal",
+    origin: object = "upper",
+    extent: object = None,
+    xlabel: object = None,
+    ylabel: object = None,
+    xticklabels: object = None,
+    yticklabels: object = None,
+    annot: bool = False,
+    fmt: object = ".2g",
+    alpha: object = None,
+    background: bool = False,
+    reduce: object = None,
+    hold_scale: object = False,
+) -> PictureOptions:
+    """Validated :class:`PictureOptions` (``annot``/``background``: whether given)."""
+    if not isinstance(hold_scale, (bool, np.bool_)):
+        raise TypeError(f"hold_scale must be True or False; got {type(hold_scale).__name__}")
+    return PictureOptions(
+        aspect=_check_aspect(aspect),
+        origin=_check_choice(origin, "origin", ORIGINS),
+        extent=_check_extent(extent),
+        xlabel=_check_text(xlabel, "xlabel"),
+        ylabel=_check_text(ylabel, "ylabel"),
+        xticklabels=_check_labels(xticklabels, "xticklabels"),
+        yticklabels=_check_labels(yticklabels, "yticklabels"),
+        annot=bool(annot),
+        fmt=_check_fmt(fmt),
+        alpha=0.5 if alpha is None else _check_alpha(alpha),
+        reduce=None if reduce is None else _check_choice(reduce, "reduce", REDUCE_MODES),
+        hold_scale=bool(hold_scale),
+        blended=bool(background) or alpha is not None,
+    )
+
+
+def check_tick_labels_fit(options: PictureOptions, shape: tuple[int, int],
+                          where: str = "values") -> None:
+    """Tick label sequences must hold one label per column / row of the data."""
+    for name, labels, n, what in (("xticklabels", options.xticklabels, shape[1], "columns"),
+                                  ("yticklabels", options.yticklabels, shape[0], "rows")):
+        if isinstance(labels, tuple) and len(labels) != n:
+            raise ValueError(
+                f"{name} must hold one label per {what[:-1]} ({where} has {n} {what}); "
+                f"got {len(labels)}"
+            )
+
+
+def check_annot(annot: object, shape: tuple[int, int]) -> tuple[bool, np.ndarray | None]:
+    """``annot`` as (whether to annotate, the values to write or None for the data's)."""
+    if annot is None or isinstance(annot, (bool, np.bool_)):
+        return bool(annot), None
+    from ._convert import to_numpy
+
+    values = to_numpy(annot, "annot")
+    if values.shape != tuple(shape):
+        raise ValueError(
+            f"annot must be True, False or an array of the data's shape {tuple(shape)}; "
+            f"got shape {values.shape}"
+        )
+    return True, values
+
+
+def check_background(background: object) -> np.ndarray | None:
+    """A background image as (H, W, 3) uint8, or None."""
+    if background is None:
+        return None
+    from ._convert import to_numpy
+    from ._picture import background_rgb
+
+    image = to_numpy(background, "background")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3) or not image.size:
+        raise ValueError(
+            "background must be an image of shape (H, W) (grey) or (H, W, 3) (RGB); "
+            f"got shape {image.shape}"
+        )
+    if image.dtype.kind in ("i", "u") and image.dtype != np.uint8 and (
+            image.min() < 0 or image.max() > 255):
+        raise ValueError(
+            "background integers must lie in 0..255 (or pass floats in 0..1); got values "
+            f"from {image.min()} to {image.max()}"
+        )
+    return background_rgb(image)
+
+
+def check_integral(values: np.ndarray, fmt: str) -> None:
+    """An integer format (``"d"``) needs integral values, as seaborn's heatmap does."""
+    from ._picture import INTEGER_TYPES
+
+    if fmt[-1:] not in INTEGER_TYPES or values.dtype.kind in ("b", "i", "u"):
+        return
+    with np.errstate(invalid="ignore"):
+        wrong = np.isfinite(values) & (values != np.round(values))
+    if wrong.any():
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
+        raise ValueError(
+            f"fmt={fmt!r} formats integers; got {float(values[where])} at {list(where)}: pass "
+            "annot=np.round(values).astype(int) or a float format such as '.2g'"
+        )
+
+
+def per_panel(values: Any, n: int, name: str) -> list[Any]:
+    """One entry per panel: a sequence of ``n`` entries, or the same entry ``n`` times."""
+    if isinstance(values, (list, tuple)):
+        if len(values) != n:
+            raise ValueError(f"{name} must hold one entry per panel ({n}); got {len(values)}")
+        return list(values)
+    return [values] * n
+
+
+def prepare(values: Any, dataformats: str, scale_options: Any, warned: Any = None,
+            **options: Any) -> tuple[np.ndarray, PictureOptions]:
+    """Convert ``values`` and validate the picture options against them.
+
+    ``options`` are the keyword arguments of ``add_colormapped_image`` named as
+    there (``annot`` and ``background`` as the user passed them). ``reduce``
+    left unset is resolved by :func:`figwriter._picture.default_reduce`.
+    """
+    from dataclasses import replace
+
+    from ._convert import _check_nonempty as check_nonempty
+    from ._convert import _layout_2d as layout_2d
+    from ._convert import float_view, to_numpy
+    from ._picture import default_reduce
+
+    raw = to_numpy(values, "values")
+    raw = layout_2d(raw, dataformats, "values")
+    check_nonempty(raw, "values")
+    data = float_view(raw)
+    annot, annot_values = check_annot(options.pop("annot"), data.shape)
+    background = check_background(options.pop("background"))
+    opts = picture_options(annot=annot, background=background is not None, **options)
+    check_tick_labels_fit(opts, data.shape)
+    if opts.annot:
+        check_integral(annot_values if annot_values is not None else data, opts.fmt)
+    reduce = opts.reduce or default_reduce(raw.dtype.kind, scale_options.cmap,
+                                           scale_options.norm)
+    return data, replace(opts, reduce=reduce, annot_values=annot_values,
+                         background=background, warned=warned)
