@@ -517,6 +517,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: Renderer = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
     ) -> None:
         """Log a batch of 2-D arrays as one picture: a grid of panels.
 
@@ -547,6 +560,18 @@ class FigureMethods:
         cmap, vmin, vmax, robust, center, norm, label, renderer, max_size
             As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
             limits left unset are resolved per panel.
+        aspect, origin, extent, xlabel, ylabel, xticklabels, yticklabels, fmt, alpha, reduce
+            As for :meth:`add_colormapped_image`, for every panel (tick label
+            sequences must fit every panel). With any of these options the
+            batch is laid out as a grid of complete pictures, each with its
+            colour bar (the same bar on every panel when the scale is shared).
+        annot : bool or sequence of array-likes, default False
+            As for :meth:`add_colormapped_image`; or one array per panel.
+        background : array-like or sequence of array-likes, optional
+            One image under every panel, or one per panel.
+        hold_scale : bool, default False
+            Keep the limits of the tag's first call (per panel with
+            ``shared_scale=False``).
 
         Examples
         --------
@@ -581,17 +606,24 @@ class FigureMethods:
         renderer = _check_renderer(renderer)  # type: ignore[assignment]
         max_size = _check_max_size(max_size)
         label = _check_text(label, "label")
+        pictures = _optchecks.prepare_batch(
+            panels, values, options, self._warned, aspect=aspect, origin=origin,
+            extent=extent, xlabel=xlabel, ylabel=ylabel, xticklabels=xticklabels,
+            yticklabels=yticklabels, annot=annot, fmt=fmt, background=background,
+            alpha=alpha, reduce=reduce, hold_scale=hold_scale)
         panels = [self._take(p) for p in panels]
         shared = bool(shared_scale)
+        held = self._held_scales if pictures[0].hold_scale else None
 
         def job() -> tuple[bytes, int, int, int]:
             try:
                 if shared:
-                    scales = [_scale.resolve_scale(panels, options)]
+                    scales = [_picture.resolve_held(panels, options, held, tag)]
                 else:
-                    scales = [_scale.resolve_scale([p], options) for p in panels]
+                    scales = [_picture.resolve_held([p], options, held, (tag, i))
+                              for i, p in enumerate(panels)]
                 rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
-                                  ncols=ncols, key=tag, max_size=max_size)
+                                  ncols=ncols, key=tag, max_size=max_size, options=pictures)
             finally:
                 self._release(*panels)
             return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
@@ -609,8 +641,19 @@ def render_grid(
     ncols: int | None,
     key: Hashable,
     max_size: int,
+    options: list[_picture.PictureOptions] | None = None,
 ) -> np.ndarray:
     """Dispatch a batch to a renderer back end; returns RGB uint8 pixels."""
+    if options is not None and not all(o.is_plain for o in options):
+        from ._tiles import render_tiles
+
+        def one(data: np.ndarray, scale: _scale.ColorScale, **kwargs: Any) -> np.ndarray:
+            return render(renderer, data, scale, **kwargs)
+
+        cols = ncols if ncols is not None else int(np.ceil(np.sqrt(len(panels))))
+        return render_tiles(one, panels, scales, titles=titles, label=label,
+                            ncols=max(1, min(cols, len(panels))), key=key,
+                            max_size=max_size, options=options)
     if renderer == "fast":
         from ._compose import render_fast_grid
 

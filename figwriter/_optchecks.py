@@ -240,3 +240,56 @@ def prepare(values: Any, dataformats: str, scale_options: Any, warned: Any = Non
                                            scale_options.norm)
     return data, replace(opts, reduce=reduce, annot_values=annot_values,
                          background=background, warned=warned)
+
+
+def _dtype_kind(values: Any) -> str:
+    """The numpy dtype kind of an array-like without converting it (torch included)."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype):
+        return dtype.kind
+    if dtype is not None:  # a torch or JAX dtype
+        name = str(dtype)
+        return "b" if "bool" in name else "i" if "int" in name else "f"
+    return np.asarray(values).dtype.kind
+
+
+def _per_panel_images(value: Any, n: int, name: str) -> list[Any]:
+    """One array (for every panel) or a list of ``n`` arrays (one per panel)."""
+    if isinstance(value, (list, tuple)) and len(value) == n and all(
+            np.ndim(v) >= 2 for v in value):
+        return list(value)
+    if isinstance(value, (list, tuple)) and value and all(np.ndim(v) >= 2 for v in value):
+        raise ValueError(f"{name} must be one image or one per panel ({n}); got {len(value)}")
+    return [value] * n
+
+
+def prepare_batch(panels: list[np.ndarray], values: Any, scale_options: Any,
+                  warned: Any = None, **options: Any) -> list[PictureOptions]:
+    """Picture options for each panel of a batch (``annot``/``background`` per panel)."""
+    from dataclasses import replace
+
+    from ._picture import default_reduce
+
+    n = len(panels)
+    annots = options.pop("annot")
+    if isinstance(annots, (list, tuple)):
+        if len(annots) != n:
+            raise ValueError(f"annot must be True, False or one array per panel ({n}); "
+                             f"got {len(annots)}")
+    else:
+        annots = [annots] * n
+    backgrounds = _per_panel_images(options.pop("background"), n, "background")
+    first = values[0] if isinstance(values, (list, tuple)) else values
+    kind = _dtype_kind(first)
+    out = []
+    for i, panel in enumerate(panels):
+        annot, annot_values = check_annot(annots[i], panel.shape)
+        background = check_background(backgrounds[i])
+        opts = picture_options(annot=annot, background=background is not None, **options)
+        check_tick_labels_fit(opts, panel.shape, f"values[{i}]")
+        if opts.annot:
+            check_integral(annot_values if annot_values is not None else panel, opts.fmt)
+        reduce = opts.reduce or default_reduce(kind, scale_options.cmap, scale_options.norm)
+        out.append(replace(opts, reduce=reduce, annot_values=annot_values,
+                           background=background, warned=warned))
+    return out

@@ -450,3 +450,58 @@ def test_hold_scale_is_per_writer_and_per_tag(logdir, rng):
     assert not np.array_equal(images["a"][1].pixels, fresh)
     np.testing.assert_array_equal(read_images(logdir + "-other")["a"][0].pixels,
                                   logged(logdir + "-fresh2", second, tag="a")[0])
+
+
+# -- batches ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_batch_with_options_is_a_grid_of_the_single_pictures(logdir, renderer, rng):
+    from figwriter._tiles import tile
+
+    a, b = rng.random((4, 5)), rng.random((4, 5))
+    names = ["a", "b", "c", "d", "e"]
+    common = dict(vmin=0.0, vmax=1.0, xticklabels=names, xlabel="class", origin="lower",
+                  renderer=renderer)
+    with FigureSummaryWriter(logdir) as writer:
+        writer.add_colormapped_images("batch", [a, b], 0, annot=[a, np.round(b, 1)],
+                                      titles=["first", "second"], **common)
+        writer.add_colormapped_image("one", a, 0, annot=True, title="first", **common)
+        writer.add_colormapped_image("two", b, 0, annot=np.round(b, 1), title="second",
+                                     **common)
+    images = read_images(logdir)
+    want = tile([images["one"][0].pixels, images["two"][0].pixels], 2)
+    np.testing.assert_array_equal(images["batch"][0].pixels, want)
+
+
+def test_a_batch_holds_its_scale_per_panel(logdir, rng):
+    from figwriter._compose import render_fast_grid
+    from figwriter._scale import resolve_scale
+
+    first = [rng.random((6, 6)), 10 * rng.random((6, 6))]
+    second = [2 * rng.random((6, 6)), 20 * rng.random((6, 6))]
+    with FigureSummaryWriter(logdir) as writer:
+        for step, batch in enumerate([first, second]):
+            writer.add_colormapped_images("held", batch, step, shared_scale=False,
+                                          hold_scale=True)
+    got = read_images(logdir)["held"][1].pixels
+    scales = [resolve_scale([s], vmin=float(f.min()), vmax=float(f.max()))
+              for f, s in zip(first, second)]
+    assert all(s.extend == "max" for s in scales)
+    want = render_fast_grid(second, scales, titles=None, label=None, ncols=None, key="held")
+    np.testing.assert_array_equal(got, want)
+
+
+def test_batch_options_are_checked_per_panel(logdir):
+    with FigureSummaryWriter(logdir) as writer:
+        with pytest.raises(ValueError, match=r"annot must be True, False or one array per "
+                                             r"panel \(2\); got 3"):
+            writer.add_colormapped_images("t", np.zeros((2, 3, 3)), annot=[True] * 3)
+        with pytest.raises(ValueError, match=r"background must be one image or one per "
+                                             r"panel \(2\); got 3"):
+            writer.add_colormapped_images("t", np.zeros((2, 3, 3)),
+                                          background=[np.zeros((3, 3))] * 3)
+        with pytest.raises(ValueError, match=r"xticklabels must hold one label per column "
+                                             r"\(values\[1\] has 4 columns\); got 3"):
+            writer.add_colormapped_images("t", [np.zeros((3, 3)), np.zeros((3, 4))],
+                                          xticklabels=["a", "b", "c"])
