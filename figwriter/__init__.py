@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._picture import AnnotationWarning
     from .writer import FigureSummaryWriter
 
 __version__ = "0.1.0"
-__all__ = ["FigureSummaryWriter", "__version__"]
+__all__ = ["AnnotationWarning", "FigureSummaryWriter", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -26,6 +27,11 @@ def __getattr__(name: str) -> Any:
 
         globals()["FigureSummaryWriter"] = FigureSummaryWriter
         return FigureSummaryWriter
+    if name == "AnnotationWarning":
+        from ._picture import AnnotationWarning
+
+        globals()["AnnotationWarning"] = AnnotationWarning
+        return AnnotationWarning
     raise AttributeError(f"module 'figwriter' has no attribute {name!r}")
 
 
