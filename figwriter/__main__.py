@@ -1,12 +1,13 @@
-"""Command line: ``python -m figwriter demo`` and ``python -m figwriter bench``.
+"""Command line: ``python -m figwriter demo``.
 
-Also installed as the ``figwriter`` command.
+Also installed as the ``figwriter`` command. The benchmark is not part of the
+installed package: from a source checkout, ``python benchmarks/run.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -36,7 +37,7 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with the ``demo`` and ``bench`` subcommands."""
+    """The argument parser, with the ``demo`` subcommand."""
     from . import __version__
     from ._demo import DEFAULT_LOGDIR, DEFAULT_PORT, DEFAULT_STEPS
 
@@ -71,27 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="TensorBoard's port with --serve (default: %(default)s)")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
-    commands.add_parser(
-        "bench",
-        add_help=False,
-        help="benchmark figwriter against the usual workarounds (see: bench --help)",
-    )
     return parser
 
 
-def _bench(argv: list[str]) -> int:
-    try:
-        bench = importlib.import_module("figwriter._bench")
-    except ModuleNotFoundError as err:
-        if err.name in ("figwriter._bench", "figwriter"):
-            print(f"{PROG} bench: error: the benchmark (figwriter._bench) is not part of this "
-                  "installation", file=sys.stderr)
-            return 1
-        print(f"{PROG} bench: error: the benchmark needs {err.name!r}, which is not "
-              f"installed; use pip install {err.name}", file=sys.stderr)
-        return 1
-    result = bench.main(argv)
-    return int(result or 0)
+def _bench_moved(argv: list[str]) -> int:
+    command = " ".join(["python benchmarks/run.py", *map(shlex.quote, argv)])
+    print(f"{PROG} bench: error: the benchmark is not part of the installed package; "
+          f"from a source checkout of figwriter run: {command}", file=sys.stderr)
+    return 2
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -131,8 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["bench"]:
-        # the benchmark parses its own options (bench --help lists them)
-        return _bench(args_list[1:])
+        return _bench_moved(args_list[1:])
     args = build_parser().parse_args(args_list)
     return _demo(args)
 

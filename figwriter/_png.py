@@ -15,7 +15,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
-__all__ = ["encode_png", "available_backends", "DEFAULT_BACKEND"]
+__all__ = ["encode_png", "assemble", "available_backends", "DEFAULT_BACKEND"]
 
 Backend = Literal["isal", "zlib"]
 
@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - exercised by forcing backend="zlib"
     _isal_zlib = None  # type: ignore[assignment]
 
 #: ISA-L level 1 and zlib level 6 give similar sizes on our pictures; ISA-L is
-#: several times faster (see ``python -m figwriter bench``).
+#: several times faster (see ``python benchmarks/run.py``).
 _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
     "zlib": lambda data: zlib.compress(data, 6),
 }
@@ -110,6 +110,13 @@ def encode_png(pixels: np.ndarray, *, backend: Backend | None = None) -> bytes:
         raise ValueError(
             f"backend must be one of {available_backends()}; got {backend!r}"
         ) from None
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, _COLOR_TYPE[c], 0, 0, 0)
-    idat = compress(_filtered_rows(np.ascontiguousarray(pixels)))
+    return assemble(w, h, c, compress(_filtered_rows(np.ascontiguousarray(pixels))))
+
+
+def assemble(width: int, height: int, channels: int, idat: bytes) -> bytes:
+    """The PNG file around compressed scanlines: signature, IHDR, one IDAT, IEND.
+
+    ``idat`` is the zlib stream of the filtered rows (8 bits per sample).
+    """
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, _COLOR_TYPE[channels], 0, 0, 0)
     return _SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

@@ -1,4 +1,5 @@
-"""The benchmark command: a tiny smoke run, its outputs, and the pure helpers.
+"""The benchmark (``python benchmarks/run.py``): a tiny smoke run, its outputs, and the
+pure helpers.
 
 No timing assertions: the benchmark reports targets, the tests only check that it
 measures every approach and writes what it promises.
@@ -7,14 +8,17 @@ measures every approach and writes what it promises.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from figwriter import _bench
+from benchmarks import common, report, run
 
-ALL_APPROACHES = set(_bench.LABELS) | set(_bench.FIGURE_LABELS)
+ALL_APPROACHES = set(common.LABELS) | set(common.FIGURE_LABELS)
 
 
 def _fast_renderer_available() -> bool:
@@ -31,9 +35,9 @@ def smoke_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     paths = {"json": out / "bench.json", "plot": out / "bench.png", "md": out / "perf.md"}
     paths["md"].write_text(
-        f"# Performance\n\nprose before\n\n{_bench.MARK_START}\nold\n{_bench.MARK_END}\n\n"
+        f"# Performance\n\nprose before\n\n{common.MARK_START}\nold\n{common.MARK_END}\n\n"
         "prose after\n", encoding="utf-8")
-    status = _bench.main([
+    status = run.main([
         "--quick", "--sizes", "16", "--repeats", "2", "--json", str(paths["json"]),
         "--plot", str(paths["plot"]), "--markdown", str(paths["md"]),
     ])
@@ -90,8 +94,8 @@ def test_smoke_run_writes_plot_and_markdown(smoke_run):
         assert img.size[0] > 100 and img.size[1] > 100
     text = paths["md"].read_text(encoding="utf-8")
     assert text.startswith("# Performance\n\nprose before\n")
-    assert text.endswith(f"{_bench.MARK_END}\n\nprose after\n")
-    section = text[text.index(_bench.MARK_START):text.index(_bench.MARK_END)]
+    assert text.endswith(f"{common.MARK_END}\n\nprose after\n")
+    section = text[text.index(common.MARK_START):text.index(common.MARK_END)]
     assert "old" not in section.split("\n")
     assert "| size | approach |" in section
     assert "### Targets" in section
@@ -99,8 +103,8 @@ def test_smoke_run_writes_plot_and_markdown(smoke_run):
 
 def test_json_to_stdout_sends_the_report_to_stderr(monkeypatch, capsys):
     canned = _fake_result()
-    monkeypatch.setattr(_bench, "run_benchmark", lambda *args, **kwargs: canned)
-    assert _bench.main(["--sizes", "256", "--json", "-"]) == 0
+    monkeypatch.setattr(run, "run_benchmark", lambda *args, **kwargs: canned)
+    assert run.main(["--sizes", "256", "--json", "-"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["approaches"]["fast"]["sizes"]["256"]["median_ms"] == 2.0
     assert "Targets" in captured.err
@@ -110,14 +114,14 @@ def test_json_to_stdout_sends_the_report_to_stderr(monkeypatch, capsys):
 @pytest.mark.parametrize("bad", ["1", "abc", "64,,x", ""])
 def test_bad_sizes_are_refused(bad, capsys):
     with pytest.raises(SystemExit) as exc:
-        _bench.main(["--sizes", bad])
+        run.main(["--sizes", bad])
     assert exc.value.code == 2
     assert "sizes" in capsys.readouterr().err
 
 
 def test_sizes_accept_commas_and_spaces():
-    assert _bench._sizes_arg("64,256") == [64, 256]
-    assert _bench._sizes_arg("64 256") == [64, 256]
+    assert run._sizes_arg("64,256") == [64, 256]
+    assert run._sizes_arg("64 256") == [64, 256]
 
 
 def _cell(ms: float, png: int | None = None) -> dict:
@@ -139,7 +143,7 @@ def _fake_result() -> dict:
         "fig_tbx_add_figure": {"sizes": {"figure": _cell(80.0)}},
     }
     for name, entry in approaches.items():
-        entry["label"] = _bench.LABELS.get(name) or _bench.FIGURE_LABELS[name]
+        entry["label"] = common.LABELS.get(name) or common.FIGURE_LABELS[name]
     result = {
         "machine": {"date": "2026-01-01 00:00 UTC", "platform": "Linux", "cpu": "cpu",
                     "cpus": 2, "python": "3.11", "versions": {"numpy": "2"},
@@ -153,8 +157,8 @@ def _fake_result() -> dict:
         "encoders": None,
         "seconds": 1.0,
     }
-    _bench._add_ratios(result)
-    result["targets"] = _bench.evaluate_targets(result)
+    report.add_ratios(result)
+    result["targets"] = report.evaluate_targets(result)
     return result
 
 
@@ -187,47 +191,47 @@ def test_targets_without_a_measurement_are_not_met_or_failed():
     result = _fake_result()
     del result["approaches"]["fast"]
     result["skipped"]["fast"] = "ModuleNotFoundError: no fast renderer"
-    _bench._add_ratios(result)
-    targets = _bench.evaluate_targets(result)
+    report.add_ratios(result)
+    targets = report.evaluate_targets(result)
     seed = next(t for t in targets if t["target"] == "fast vs the seed workaround")
     assert seed["met"] is None and seed["value"] is None
     assert "no fast renderer" in seed["detail"]
-    report = _bench.format_report({**result, "targets": targets})
-    assert "n/a" in report
+    text = report.format_report({**result, "targets": targets})
+    assert "n/a" in text
 
 
 def test_no_async_render_means_no_caller_cost_targets():
     result = _fake_result()
     result["settings"]["async_render"] = False
-    assert all(t["issue"] != 4 for t in _bench.evaluate_targets(result))
+    assert all(t["issue"] != 4 for t in report.evaluate_targets(result))
 
 
 def test_write_markdown_needs_the_markers(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("# no markers\n", encoding="utf-8")
     with pytest.raises(ValueError, match="must contain the markers"):
-        _bench.write_markdown(str(page), "table")
+        report.write_markdown(str(page), "table")
     fresh = tmp_path / "fresh.md"
-    _bench.write_markdown(str(fresh), "table")
-    _bench.write_markdown(str(fresh), "new table")
+    report.write_markdown(str(fresh), "table")
+    report.write_markdown(str(fresh), "new table")
     text = fresh.read_text(encoding="utf-8")
     assert "new table" in text and "\ntable\n" not in text
-    assert text.count(_bench.MARK_START) == 1 and text.count(_bench.MARK_END) == 1
+    assert text.count(common.MARK_START) == 1 and text.count(common.MARK_END) == 1
 
 
 def test_markdown_without_markers_exits_with_an_error(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_bench, "run_benchmark", lambda *args, **kwargs: _fake_result())
+    monkeypatch.setattr(run, "run_benchmark", lambda *args, **kwargs: _fake_result())
     page = tmp_path / "page.md"
     page.write_text("# no markers\n", encoding="utf-8")
-    assert _bench.main(["--markdown", str(page)]) == 1
+    assert run.main(["--markdown", str(page)]) == 1
     assert "must contain the markers" in capsys.readouterr().err
 
 
 def test_make_field_changes_limits_by_the_call_factor():
-    field = _bench.make_field(32)
+    field = common.make_field(32)
     assert field.dtype == np.float32 and field.shape == (32, 32)
     assert np.isfinite(field).all()
-    factors = [_bench.call_factor(k) for k in range(1, 200)]
+    factors = [common.call_factor(k) for k in range(1, 200)]
     assert len(set(factors)) == len(factors)
     assert all(0.5 <= f < 2.0 for f in factors)
 
@@ -238,9 +242,19 @@ def test_targets_at_sizes_not_in_the_run_are_not_measured():
     for entry in result["approaches"].values():
         for key in ("1024", "4096"):
             entry["sizes"].pop(key, None)
-    targets = {(t["target"], t["size"]): t for t in _bench.evaluate_targets(result)}
+    targets = {(t["target"], t["size"]): t for t in report.evaluate_targets(result)}
     floor = targets["fast vs one nanmin + nanmax pass", "4096"]
     assert floor["met"] is None and floor["value"] is None
     assert floor["detail"] == "not measured (no 4096x4096 input in this run)"
     assert targets["async_render caller cost", "1024"]["met"] is None
     assert targets["fast vs the seed workaround", "256"]["met"] is True
+
+
+def test_the_script_runs_from_any_directory(tmp_path):
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    result = subprocess.run([sys.executable, str(script), "--help"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "usage: python benchmarks/run.py" in result.stdout
+    for option in ("--quick", "--json", "--plot", "--markdown", "--sizes", "--repeats"):
+        assert option in result.stdout

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -224,7 +223,7 @@ def test_help_as_a_subprocess():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "usage: figwriter" in result.stdout
-    assert "demo" in result.stdout and "bench" in result.stdout
+    assert "demo" in result.stdout and "bench" not in result.stdout
 
 
 def test_demo_help_lists_every_option(capsys):
@@ -237,34 +236,22 @@ def test_demo_help_lists_every_option(capsys):
     assert "figwriter[viewer]" in out
 
 
-def test_bench_passes_its_arguments_through(monkeypatch):
-    seen = []
-    fake = types.ModuleType("figwriter._bench")
-    fake.main = lambda argv: seen.append(argv) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "figwriter._bench", fake)
-    assert main(["bench", "--quick", "--json"]) == 0
-    assert seen == [["--quick", "--json"]]
+def test_bench_points_to_the_benchmark_script(capsys):
+    assert main(["bench", "--quick", "--json", "out file.json"]) == 2
+    assert ("the benchmark is not part of the installed package; from a source checkout of "
+            "figwriter run: python benchmarks/run.py --quick --json 'out file.json'"
+            ) in capsys.readouterr().err
 
 
-def test_bench_missing_gives_a_clear_message(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "figwriter._bench", None)
-    assert main(["bench"]) == 1
-    assert "the benchmark (figwriter._bench) is not part of this installation" in (
-        capsys.readouterr().err
-    )
+def test_the_package_ships_no_benchmark():
+    assert importlib.util.find_spec("figwriter._bench") is None
+    assert not any(name.startswith("figwriter._bench") for name in sys.modules)
 
 
-def test_bench_missing_dependency_names_it(monkeypatch, capsys):
-    fake_import = importlib.import_module
-
-    def import_module(name, package=None):
-        if name == "figwriter._bench":
-            raise ModuleNotFoundError("No module named 'psutil'", name="psutil")
-        return fake_import(name, package)
-
-    monkeypatch.setattr("figwriter.__main__.importlib.import_module", import_module)
-    assert main(["bench"]) == 1
-    assert "the benchmark needs 'psutil'" in capsys.readouterr().err
+def test_bench_help_is_not_the_demo(capsys):
+    assert main(["bench", "--help"]) == 2
+    err = capsys.readouterr().err
+    assert "python benchmarks/run.py --help" in err
 
 
 @pytest.mark.parametrize(
