@@ -341,7 +341,8 @@ def test_background_of_any_size_is_resampled_with_pillows_bilinear_filter(logdir
     (picture,) = logged(logdir, values, background=grey, vmin=0, vmax=1)
     y, x, h, w = frame_of(picture)
     back = np.repeat(np.floor(grey * 255 + 0.5).astype(np.uint8)[:, :, None], 3, axis=2)
-    back = np.asarray(Image.fromarray(back).resize((w, h), Image.Resampling.BILINEAR))
+    back = np.asarray(Image.fromarray(back).resize((w, h), Image.Resampling.BILINEAR,
+                                                  reducing_gap=2.0))
     colour = np.repeat(np.repeat(rgb_of(values, vmin=0, vmax=1), h // 16, 0), w // 16, 1)
     want = np.floor(0.5 * colour + 0.5 * back.astype(float) + 0.5).astype(np.uint8)
     np.testing.assert_array_equal(picture[y:y + h, x:x + w], want)
