@@ -42,6 +42,9 @@ from ._scale import ColorScale
 
 __all__ = ["PictureLayout", "picture_layout_for", "render_picture", "value_ticks"]
 
+#: with ``annot``, enlarged cells are at least this text's width (plus 4 pixels)
+ANNOT_ROOM = "\N{MINUS SIGN}0.00"
+
 
 @dataclass(frozen=True)
 class AxisTicks:
@@ -144,8 +147,11 @@ def _x_band(x: AxisTicks, style: _Style) -> int:
 
 def _make(shape: tuple[int, int], title: bool, label: bool, max_size: int, style: _Style,
           reserved: int, opts: PictureOptions) -> PictureLayout:
+    min_cell = 1
+    if opts.annot:  # room for a short number in each cell
+        min_cell = rasterize(ANNOT_ROOM, fast._font_size("font.size")).width + 4
     rows, cols = cell_grid(shape, opts.aspect, opts.extent, max_size,
-                           min(fast.MIN_LONG_SIDE, max_size))
+                           min(fast.MIN_LONG_SIDE, max_size), min_cell)
     img_h, img_w = rows.length, cols.length
     span = max(img_h, fast.MIN_BAR_LENGTH)
     bar_w = int(min(26, max(10, round(span / fast.BAR_ASPECT))))

@@ -221,9 +221,17 @@ def _axis(n: int, pixels_per_cell: float, max_size: int) -> AxisCells:
     return AxisCells(n, 1, -(-n // length))
 
 
+def _widen(axis: AxisCells, min_cell: int, max_size: int) -> AxisCells:
+    """Enlarge an axis' cells to ``min_cell`` pixels where ``max_size`` allows."""
+    if axis.down > 1 or axis.up >= min_cell:
+        return axis
+    return AxisCells(axis.n, max(axis.up, min(min_cell, max_size // axis.n)), 1)
+
+
 def cell_grid(shape: tuple[int, int], aspect: Aspect = "equal",
               extent: tuple[float, float, float, float] | None = None,
-              max_size: int = 512, min_long_side: int = 256) -> tuple[AxisCells, AxisCells]:
+              max_size: int = 512, min_long_side: int = 256,
+              min_cell: int = 1) -> tuple[AxisCells, AxisCells]:
     """Rows and columns: integer enlargement or reduction per axis.
 
     Square cells get the plain rule (one factor for both axes: enlarge until
@@ -231,14 +239,29 @@ def cell_grid(shape: tuple[int, int], aspect: Aspect = "equal",
     ``max_size``); ``"auto"`` applies that rule to each axis alone; other
     ratios scale the long side as the plain rule would and round each axis to
     whole pixels per cell (never below :data:`MIN_DATA_SIDE` pixels for an
-    axis that has that many cells).
+    axis that has that many cells). Enlarged cells get at least ``min_cell``
+    pixels a side where ``max_size`` allows (room for annotations).
 
     >>> [tuple(a) for a in cell_grid((80, 1000), "auto")]
     [(80, 4, 1), (1000, 1, 2)]
     >>> [a.length for a in cell_grid((64, 64), 0.5)]
     [128, 256]
     """
-    h, w = int(shape[0]), int(shape[1])
+    rows, cols = _cell_grid((int(shape[0]), int(shape[1])), aspect, extent, max_size,
+                            min_long_side)
+    if min_cell > 1:
+        if (rows.up, rows.down) == (cols.up, cols.down) and cell_ratio(
+                shape, aspect, extent) == 1.0:
+            up = max(rows.up, min(min_cell, max_size // max(shape))) if rows.down == 1 else 1
+            return AxisCells(rows.n, up, rows.down), AxisCells(cols.n, up, cols.down)
+        rows, cols = _widen(rows, min_cell, max_size), _widen(cols, min_cell, max_size)
+    return rows, cols
+
+
+def _cell_grid(shape: tuple[int, int], aspect: Aspect,
+               extent: tuple[float, float, float, float] | None, max_size: int,
+               min_long_side: int) -> tuple[AxisCells, AxisCells]:
+    h, w = shape
     ratio = cell_ratio((h, w), aspect, extent)
     if ratio is None:
         fy, fx = (_square_factors(n, max_size, min_long_side) for n in (h, w))
