@@ -22,6 +22,9 @@ each field is written with the colour options it calls for:
 ``surrogate/prediction_target_error``
     that model's prediction, the solver's result and their difference, as one
     batch picture (when the writer has ``add_colormapped_images``);
+``audio/...``, ``classifier/...``, ``transformer/...``, ``explain/...``
+    the pictures of a model in training, with the options each calls for
+    (:mod:`figwriter._demo_pictures`);
 
 with scalars beside them. Only numpy and ``matplotlib.figure.Figure`` are used
 (no pyplot).
@@ -42,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
+
+from ._demo_pictures import ModelPictures, log_pictures
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -480,6 +485,7 @@ def run_demo(
     tracer = PorousTracer()
     model = StencilSurrogate()
     loss_figure = _LossFigure()
+    model_pictures = ModelPictures()
     history: tuple[list[int], list[float], list[float]] = ([], [], [])
     bar = _Progress(steps, progress)
     started = time.perf_counter()
@@ -541,6 +547,7 @@ def run_demo(
                     label="°C above ambient", **image_options,
                 )
 
+            log_pictures(writer, step, model_pictures, image, image_options)
             history[0].append(step)
             history[1].append(train_loss)
             history[2].append(rollout_rmse)
