@@ -1276,8 +1276,6 @@ def _template(layout: Layout, table: ColourTable, extend: str, label: str | None
     _frame(canvas, layout.image)
     _paint_axis_ticks(canvas, layout)
     _paint_bar(canvas, layout.bar, extend, table)
-    if label and layout.bar_label_x is not None:
-        _draw_bar_label(canvas, layout.bar, layout.bar_label_x, label, layout.style.label_size)
     return _TEMPLATES.put(key, _readonly(canvas))
 
 
@@ -1285,6 +1283,20 @@ def _draw_bar_label(canvas: np.ndarray, bar: Rect, x: int, label: str, size: flo
     text = rasterize(label, size, rotation=90)
     y = bar.y + (bar.height - text.height) // 2
     draw_text(canvas, text, x, y)
+
+
+def _label_beside(label_x: int, ticks: BarTicks, style: _Style) -> int:
+    """Left column of the bar's label: ``labelpad`` right of the widest tick label
+    drawn, as matplotlib places it (the canvas keeps its reserved width beyond)."""
+    widest = max((rasterize(s, style.tick_size).width for s in ticks.labels), default=0)
+    return label_x + widest + style.label_pad
+
+
+def _draw_bar_label_beside(canvas: np.ndarray, bar: Rect, label_x: int, ticks: BarTicks,
+                           label: str | None, style: _Style) -> None:
+    if label:
+        _draw_bar_label(canvas, bar, _label_beside(label_x, ticks, style), label,
+                        style.label_size)
 
 
 def _draw_title(canvas: np.ndarray, centre_x: int, baseline_y: int, title: str,
@@ -1461,6 +1473,8 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
     style = layout.style
     _draw_bar_ticks(canvas, interior, layout.tick_x, layout.label_x, ticks, style)
     _draw_offset(canvas, layout.bar, ticks.offset, style.tick_size)
+    if layout.bar_label_x is not None:
+        _draw_bar_label_beside(canvas, layout.bar, layout.label_x, ticks, label, style)
     if title:
         _draw_title(canvas, layout.image.x + layout.image.width // 2,
                     layout.bar.y - 1 - style.title_pad, title, style.title_size)
@@ -1707,9 +1721,6 @@ def _grid_template(layout: GridLayout, tables: tuple[ColourTable, ...],
         _frame(canvas, panel.image)
     for where, table, extend in zip(layout.bars(), tables, extends):
         _paint_bar(canvas, where.bar, extend, table)
-        if label and where.bar_label_x is not None:
-            _draw_bar_label(canvas, where.bar, where.bar_label_x, label,
-                            layout.style.label_size)
     return _TEMPLATES.put(key, _readonly(canvas))
 
 
@@ -1805,6 +1816,8 @@ def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
         interior = _bar_interior(where.bar, scale.extend)
         _draw_bar_ticks(canvas, interior, where.tick_x, where.label_x, tk, style)
         _draw_offset(canvas, where.bar, tk.offset, style.tick_size)
+        if where.bar_label_x is not None:
+            _draw_bar_label_beside(canvas, where.bar, where.label_x, tk, label, style)
     return canvas
 
 

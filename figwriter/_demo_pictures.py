@@ -134,5 +134,6 @@ def log_pictures(writer: Any, step: int, pictures: ModelPictures,
         label="weight", **options)
     writer.add_colormapped_image(
         image(TAGS[3]), pictures.saliency(step), step, background=pictures.photo,
-        aspect=pictures.photo.shape[0] / pictures.photo.shape[1], alpha=0.5, cmap="jet", vmin=0.0, vmax=1.0, title="Grad-CAM over the input",
-        xticklabels=False, yticklabels=False, **options)
+        aspect=pictures.photo.shape[0] / pictures.photo.shape[1], alpha=0.5, cmap="jet",
+        vmin=0.0, vmax=1.0, title="Grad-CAM over the input", xticklabels=False,
+        yticklabels=False, **options)

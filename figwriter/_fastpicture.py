@@ -339,9 +339,6 @@ def _template(layout: PictureLayout, table: fast.ColourTable, extend: str,
     fast._frame(canvas, layout.image)
     _paint_axes(canvas, layout)
     fast._paint_bar(canvas, layout.bar, extend, table)
-    if label and layout.bar_label_x is not None:
-        fast._draw_bar_label(canvas, layout.bar, layout.bar_label_x, label,
-                             layout.style.label_size)
     canvas.flags.writeable = False
     return fast._TEMPLATES.put(key, canvas)
 
@@ -473,6 +470,8 @@ def render_picture(data: np.ndarray, scale: ColorScale, *, title: str | None,
     style = layout.style
     fast._draw_bar_ticks(canvas, interior, layout.tick_x, layout.label_x, ticks, style)
     fast._draw_offset(canvas, layout.bar, ticks.offset, style.tick_size)
+    if layout.bar_label_x is not None:
+        fast._draw_bar_label_beside(canvas, layout.bar, layout.label_x, ticks, label, style)
     if title:
         fast._draw_title(canvas, layout.image.x + layout.image.width // 2,
                          layout.bar.y - 1 - style.title_pad, title, style.title_size)

@@ -441,7 +441,7 @@ def test_title_and_label_are_drawn(rng):
     assert (top < 128).any()
     assert tlayout.bar_label_x is not None
     column = titled[tlayout.bar.y:tlayout.bar.y + tlayout.bar.height,
-                    tlayout.bar_label_x:tlayout.width]
+                    tlayout.label_x:tlayout.width]
     assert (column < 128).any()
     assert (plain[:layout.image.y - 2, layout.image.x:layout.image.x + 60] == 255).all()
 

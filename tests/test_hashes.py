@@ -378,10 +378,10 @@ EXPECTED: dict[str, list[str]] = {
         "c772607c557c2650b0bb7c6506bb0dbe4c0572f68f5e3d39cde90c302ff80289",
     ],
     "fast/label": [
-        "93ff9eecd7d8a48909b67d8a9ecf40a687be121fa0ed370637d98aaa33595d0c",
+        "03af0c327f86b58a88dfaeb4e49ea7e66ef6f8627a569b7a84ca31f5b18f1d02",
     ],
     "fast/title-label": [
-        "a6affe9efb7475faa966f8c4ee40fa86c5eeba4812c3497052b46eb730275ed5",
+        "c8737ce6debe6713e081f41d639575300c5c6cbfd55ae2dc04cdfb9fe6a333fc",
     ],
     "fast/one-cell": [
         "b487cd1e53ad5ad45247ffb4336217d68536444e2ebe023fe05599dff4ac7fb3",
@@ -482,10 +482,10 @@ EXPECTED: dict[str, list[str]] = {
         "9db723c9010d4e8047bfd861f3970c508bc5f02764cf488ec59de47260839387",
     ],
     "fast-grid/label": [
-        "171e1db609c2420219a64fb0af8a8a3af50782ad7035eda6860639395ed1d352",
+        "de38eaf3663687397b24e54a31a32a5a203172d3887c082672d7056c43cd8e55",
     ],
     "fast-grid/per-panel-titles-label": [
-        "add58a40198a6fa40082f4d72ac9b4b6457b750c66978658f41f77833342832f",
+        "a89e0b0a736d09848c4435095f91636c08b4dac29d391d374c339a74733d6fbd",
     ],
     "fast-grid/mixed-shapes": [
         "65ead70e4b8c6f9b330dc7eecba665847c437748aa9a3aa25db42e0818eaa149",

@@ -506,3 +506,33 @@ def test_batch_options_are_checked_per_panel(logdir):
                                              r"\(values\[1\] has 4 columns\); got 3"):
             writer.add_colormapped_images("t", [np.zeros((3, 3)), np.zeros((3, 4))],
                                           xticklabels=["a", "b", "c"])
+
+
+# -- layout: the colour bar's label --------------------------------------------------------------
+
+
+def ink_columns(picture: np.ndarray, rows: slice, start: int) -> np.ndarray:
+    """Columns right of ``start`` holding dark ink within ``rows``."""
+    return start + np.flatnonzero((picture[rows, start:] < 160).any(axis=2).any(axis=0))
+
+
+def test_bar_label_sits_beside_the_tick_labels_and_the_canvas_stays(logdir, rng):
+    """The gap between the widest tick label and the label is matplotlib's labelpad
+    (the matplotlib renderer's is matplotlib's own), whatever the tick labels' width;
+    the canvas keeps its size across steps."""
+    values = [rng.random((40, 40)), 1000 * rng.random((40, 40)), rng.random((40, 40))]
+    pictures = logged(logdir, values, label="speed (m/s)")
+    assert len({p.shape for p in pictures}) == 1
+    gaps = []
+    for picture in pictures:
+        y, x, h, w = frame_of(picture)
+        rows = slice(y + h // 2 - 40, y + h // 2 + 40)  # the label's middle: no tick label
+        right = picture.shape[1]
+        label_cols = ink_columns(picture, rows, right - 60)
+        assert label_cols.size, "no label"
+        label_left = label_cols[0]
+        everything = ink_columns(picture, slice(y, y + h), x + w + 2)
+        tick_right = everything[everything < label_left - 1].max()
+        gaps.append(label_left - tick_right)
+    assert max(gaps) - min(gaps) <= 2
+    assert max(gaps) <= 12  # labelpad (4 pt) and the glyphs' side bearings
