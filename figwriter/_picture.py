@@ -394,6 +394,14 @@ class Warned:
         self._tags: set[Hashable] = set()
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        with self._lock:
+            return {"tags": set(self._tags)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._tags = set(state["tags"])
+        self._lock = threading.Lock()
+
     def first(self, key: Hashable) -> bool:
         """True the first time ``key`` is seen."""
         with self._lock:
@@ -410,8 +418,10 @@ def warn_small_cells(warned: Warned | None, key: Hashable, skipped: int, cell: s
         return
     import warnings
 
+    where = f"{key[0]!r} (panel {key[1]})" if isinstance(key, tuple) and len(key) == 2 \
+        else repr(key)
     warnings.warn(
-        f"annot: {skipped} cells of {key!r} are too small for their text ({cell} pixels) "
+        f"annot: {skipped} cells of {where} are too small for their text ({cell} pixels) "
         "and have none; pass fewer cells, a larger max_size or a shorter fmt "
         "(warned once per tag)",
         AnnotationWarning, stacklevel=4,
@@ -586,6 +596,14 @@ class HeldScales:
 
     def __init__(self) -> None:
         self._limits: dict[Hashable, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        with self._lock:
+            return {"limits": dict(self._limits)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._limits = dict(state["limits"])
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> tuple[float, float] | None:

@@ -231,3 +231,16 @@ def test_held_scales_keep_the_first_limits():
     assert held.hold("t", -5.0, 5.0) == (0.0, 1.0)
     assert held.get("t") == (0.0, 1.0)
     assert held.get(("t", 1)) is None
+
+
+def test_writer_state_objects_survive_pickling():
+    import pickle
+
+    held = HeldScales()
+    held.hold("t", 0.0, 2.0)
+    copy = pickle.loads(pickle.dumps(held))
+    assert copy.get("t") == (0.0, 2.0) and copy.hold("u", 1.0, 3.0) == (1.0, 3.0)
+    warned = _picture.Warned()
+    assert warned.first("t")
+    again = pickle.loads(pickle.dumps(warned))
+    assert not again.first("t") and again.first("u")
