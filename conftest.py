@@ -1,13 +1,16 @@
-"""Doctest set-up: every docstring example gets a fresh ``logdir`` and ``np``."""
+"""Doctest set-up (every docstring example gets a fresh ``logdir`` and ``np``) and the
+Sybil set-up that runs every code block in README.md and docs/*.md."""
 
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
 
 import figwriter
+from tests._docs import docs_sybil
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +24,22 @@ def _doctest_namespace(doctest_namespace: dict, tmp_path) -> None:
 collect_ignore = []
 if importlib.util.find_spec("torch") is None:
     collect_ignore.append("figwriter/torch.py")
+if importlib.util.find_spec("lightning") is None or importlib.util.find_spec("torch") is None:
+    collect_ignore.append("figwriter/lightning.py")
+
+
+@pytest.fixture
+def docs_workdir(tmp_path, monkeypatch):
+    """README/docs code blocks run in a temporary directory: no event file in the tree."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+# Every code block in README.md and docs/*.md (tests/_docs.py says how).
+pytest_collect_file = docs_sybil().pytest()

@@ -96,6 +96,10 @@ def _demo(args: argparse.Namespace) -> int:
         args.logdir, args.steps, renderer=args.renderer,
         progress=None if args.quiet else sys.stderr,
     )
+    if summary["removed"]:
+        count = len(summary["removed"])
+        print(f"A fresh run: removed {count} event file{'' if count == 1 else 's'} of an "
+              f"earlier demo run from {summary['logdir']}.")
     print(
         f"Wrote {summary['steps']} step{'' if summary['steps'] == 1 else 's'} "
         f"to {summary['logdir']} "

@@ -87,7 +87,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _glyphs
-from ._glyphs import DPI, TextImage, draw_text, rasterize
+from ._glyphs import DPI, TextImage, draw_text, line_count, picture_text, rasterize, text_height
 from ._scale import ColorScale
 
 __all__ = [
@@ -1015,7 +1015,7 @@ class Layout:
     label_x: int
     label_width: int
     bar_label_x: int | None
-    title: bool
+    title: int  #: lines of title text (0: no title)
     style: _Style = field(repr=False)
     x_ticks: tuple[tuple[int, str], ...] = field(repr=False, default=())
     y_ticks: tuple[tuple[int, str], ...] = field(repr=False, default=())
@@ -1073,9 +1073,9 @@ _LAYOUTS = _LRU(256)
 _RESERVED = _LRU(4096)
 
 
-def _stream_key(key: Hashable, shape: Hashable, title: bool, label: bool,
+def _stream_key(key: Hashable, shape: Hashable, title: int, label: int,
                 max_size: int, kind: str) -> Hashable:
-    return (kind, key, shape, bool(title), bool(label), int(max_size))
+    return (kind, key, shape, int(title), int(label), int(max_size))
 
 
 def _reserved_width(stream: Hashable, style: _Style) -> int:
@@ -1097,13 +1097,14 @@ def _reserve(stream: Hashable, style: _Style, needed: int) -> None:
             _RESERVED._items.popitem(last=False)
 
 
-def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: bool,
+def layout_for(key: Hashable, shape: tuple[int, int], *, title: int, label: int,
                max_size: int = 512) -> Layout:
     """The (cached) layout of a single-image picture.
 
-    Equal for equal ``key``, ``shape``, title and label presence, and
-    ``max_size``: whatever the limits, norm or tick labels (unless a stream's
-    tick labels outgrow their column, which then widens once). The image's
+    Equal for equal ``key``, ``shape``, title and label line counts (0 for
+    none; ``True`` counts as one line), and ``max_size``: whatever the limits,
+    norm or tick labels (unless a stream's tick labels outgrow their column,
+    which then widens once). The image's
     long side is at most ``max_size``, and less when the whole picture would
     otherwise exceed :data:`MAX_PICTURE_SIDE`.
 
@@ -1133,7 +1134,7 @@ def layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: boo
     return _LAYOUTS.put(cache_key, layout)
 
 
-def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int,
+def _make_layout(shape: tuple[int, int], title: int, label: int, max_size: int,
                  style: _Style, reserved: int, *, axis_ticks: bool = True) -> Layout:
     up, down = cell_factors(shape, max_size)
     ch, cw = -(-shape[0] // down), -(-shape[1] // down)
@@ -1152,7 +1153,7 @@ def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int
     top_band = tick_line // 2 + 2  # half a tick label sticks out above the bar
     top_band = max(top_band, tick_line + 4)  # the offset text above the bar
     if title:
-        top_band = max(top_band, _line_px(style.title_size) + style.title_pad)
+        top_band = max(top_band, text_height(style.title_size, title) + style.title_pad)
     top = _MARGIN + top_band
     left = _MARGIN + 1
     if axis_ticks:
@@ -1167,7 +1168,7 @@ def _make_layout(shape: tuple[int, int], title: bool, label: bool, max_size: int
     bar_label_x = None
     if label:
         bar_label_x = right + style.label_pad
-        right = bar_label_x + _line_px(style.label_size)
+        right = bar_label_x + text_height(style.label_size, label)
     width = right + _MARGIN
     bottom = max(top + span + tick_line // 2 + 2,
                  img_y + img_h + 1 + (style.tick_len + style.tick_pad + tick_line
@@ -1277,6 +1278,12 @@ def _template(layout: Layout, table: ColourTable, extend: str, label: str | None
     _paint_axis_ticks(canvas, layout)
     _paint_bar(canvas, layout.bar, extend, table)
     return _TEMPLATES.put(key, _readonly(canvas))
+
+
+def _note_label(label: str | None, style: _Style) -> None:
+    """Rasterise the bar label (cached) so its missing glyphs are reported with this picture's."""
+    if label:
+        rasterize(label, style.label_size, rotation=90)
 
 
 def _draw_bar_label(canvas: np.ndarray, bar: Rect, x: int, label: str, size: float) -> None:
@@ -1447,13 +1454,19 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
     >>> rgb.shape == (layout.height, layout.width, 3)
     True
     """
+    with picture_text(key):
+        return _render_fast(data, scale, title, label, key, max_size)
+
+
+def _render_fast(data: np.ndarray, scale: ColorScale, title: str | None, label: str | None,
+                 key: Hashable, max_size: int) -> np.ndarray:
     if _discrete_norm(scale.norm):
         from ._mpl import render_matplotlib
 
         return render_matplotlib(data, scale, title=title, label=label, key=key)
     data = _as_cells(data)
     table = colour_table(scale.cmap)
-    layout = layout_for(key, data.shape, title=title is not None, label=label is not None,
+    layout = layout_for(key, data.shape, title=line_count(title), label=line_count(label),
                         max_size=max_size)
     interior = layout.bar_interior(scale.extend)
     ticks = bar_ticks(scale.norm, interior.height, n=table.n, extend=scale.extend,
@@ -1461,14 +1474,15 @@ def render_fast(data: np.ndarray, scale: ColorScale, *, title: str | None,
     needed = max((rasterize(s, layout.style.tick_size).width for s in ticks.labels),
                  default=0)
     if needed > layout.label_width:
-        stream = _stream_key(key, data.shape, title is not None, label is not None,
+        stream = _stream_key(key, data.shape, line_count(title), line_count(label),
                              max_size, "single")
         _reserve(stream, layout.style, needed)
-        layout = layout_for(key, data.shape, title=title is not None,
-                            label=label is not None, max_size=max_size)
+        layout = layout_for(key, data.shape, title=line_count(title),
+                            label=line_count(label), max_size=max_size)
     cells = _reduce(data, layout.down, _SCRATCH)
     k = _indices(cells, scale, table.n, _SCRATCH)
     canvas = _template(layout, table, scale.extend, label).copy()
+    _note_label(label, layout.style)
     _paint_cells(canvas, layout.image, k, table, layout.up)
     style = layout.style
     _draw_bar_ticks(canvas, interior, layout.tick_x, layout.label_x, ticks, style)
@@ -1566,16 +1580,16 @@ def _bar_width(span: int) -> int:
     return int(min(26, max(8, round(span / BAR_ASPECT))))
 
 
-def _bar_block(span: int, style: _Style, reserved: int, label: bool) -> int:
+def _bar_block(span: int, style: _Style, reserved: int, label: int) -> int:
     """Columns a bar takes right of its image: gap, bar, ticks, labels, bar label."""
     width = 1 + _GAP + 1 + _bar_width(span) + 1 + style.tick_len + style.tick_pad + reserved
     if label:
-        width += style.label_pad + _line_px(style.label_size)
+        width += style.label_pad + text_height(style.label_size, label)
     return width
 
 
 def _place_bar(x: int, y: int, span: int, style: _Style, reserved: int,
-               label: bool) -> BarPlace:
+               label: int) -> BarPlace:
     """A bar whose frame starts at column ``x`` - 1, spanning rows y .. y + span."""
     bar = Rect(y, x, span, _bar_width(span))
     tick_x = bar.x + bar.width + 1
@@ -1584,7 +1598,7 @@ def _place_bar(x: int, y: int, span: int, style: _Style, reserved: int,
     return BarPlace(bar, tick_x, label_x, reserved, bar_label_x)
 
 
-def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label: bool,
+def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: int, label: int,
               shared: bool, limit: int, style: _Style, reserved: int) -> GridLayout:
     n = len(shapes)
     rows = -(-n // cols)
@@ -1607,7 +1621,7 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
             extra_w[c] = max(extra_w[c], _bar_block(spans[i], style, reserved, label))
     band = 0  # above each row: panel titles, and offset texts of per-panel bars
     if titles:
-        band = _line_px(style.title_size) + style.title_pad
+        band = text_height(style.title_size, titles) + style.title_pad
     if not shared:
         band = max(band, tick_line + 4)
     cell_w = [col_w[c] + 2 + extra_w[c] for c in range(cols)]  # 2: the frame
@@ -1644,8 +1658,8 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: bool, label:
     return GridLayout(height, width, cols, rows, tuple(panels), bar, limit, style)
 
 
-def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool,
-                      label: bool, shared: bool, max_size: int, style: _Style,
+def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: int,
+                      label: int, shared: bool, max_size: int, style: _Style,
                       reserved: int) -> GridLayout:
     """The largest panels (at most ``max_size``) that keep the picture bounded.
 
@@ -1683,12 +1697,13 @@ def _make_grid_layout(shapes: Sequence[tuple[int, int]], cols: int, titles: bool
 
 
 def grid_layout_for(key: Hashable, shapes: Sequence[tuple[int, int]], *, ncols: int | None,
-                    titles: bool, label: bool, shared: bool,
+                    titles: int, label: int, shared: bool,
                     max_size: int = 512) -> GridLayout:
     """The (cached) layout of a batch picture.
 
-    Equal for equal ``key``, shapes, grid, title and label presence, sharing and
-    ``max_size``, whatever the limits.
+    Equal for equal ``key``, shapes, grid, title and label line counts (the
+    most lines of any panel title; 0 for none), sharing and ``max_size``,
+    whatever the limits.
 
     Examples
     --------
@@ -1770,6 +1785,14 @@ def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
         )
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles must hold one entry per panel ({n}); got {len(titles)}")
+    with picture_text(key):
+        return _render_fast_grid(panels, scales, titles, label, ncols, key, max_size)
+
+
+def _render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale],
+                      titles: list[str | None] | None, label: str | None, ncols: int | None,
+                      key: Hashable, max_size: int) -> np.ndarray:
+    n = len(panels)
     if any(_discrete_norm(s.norm) for s in scales):
         from ._mpl import render_matplotlib_grid
 
@@ -1777,12 +1800,12 @@ def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
                                       ncols=ncols, key=key)
     data = [_as_cells(p) for p in panels]
     shared = len(scales) == 1
-    has_titles = titles is not None and any(t is not None for t in titles)
+    has_titles = max(map(line_count, titles or [None]))
     shapes = [d.shape for d in data]
 
     def layout_now() -> GridLayout:
         return grid_layout_for(key, shapes, ncols=ncols, titles=has_titles,
-                               label=label is not None, shared=shared, max_size=max_size)
+                               label=line_count(label), shared=shared, max_size=max_size)
 
     layout = layout_now()
     tables = tuple(colour_table(s.cmap) for s in scales)
@@ -1796,12 +1819,13 @@ def render_fast_grid(panels: list[np.ndarray], scales: list[ColorScale], *,
                   for tk in ticks for text in tk.labels), default=0)
     if needed > bars[0].label_width:
         stream = _stream_key(key, (tuple(shapes), grid_columns(n, ncols), bool(shared)),
-                             has_titles, label is not None, max_size, "grid")
+                             has_titles, line_count(label), max_size, "grid")
         _reserve(stream, layout.style, needed)
         layout = layout_now()
         bars = layout.bars()
     extends = tuple(s.extend for s in scales)
     canvas = _grid_template(layout, tables, extends, label).copy()
+    _note_label(label, layout.style)
     style = layout.style
     for i, (panel, place) in enumerate(zip(data, layout.panels)):
         scale = scales[0] if shared else scales[i]

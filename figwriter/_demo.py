@@ -60,6 +60,7 @@ __all__ = [
     "Ripples",
     "StencilSurrogate",
     "power_spectrum",
+    "remove_earlier_runs",
     "require_tensorboard",
     "run_demo",
     "serve",
@@ -69,6 +70,12 @@ DEFAULT_LOGDIR = os.path.join("runs", "figwriter-demo")
 DEFAULT_STEPS = 60
 DEFAULT_PORT = 6006
 VIEWER_HINT = 'pip install "figwriter[viewer]"'
+#: the ending of the demo's event files, so a new demo run finds and replaces its own
+EVENT_SUFFIX = ".figwriter-demo"
+#: TensorBoard keeps 10 pictures per tag unless told otherwise; 0 keeps every step
+SAMPLES_FLAGS = ("--samples_per_plugin", "images=0")
+SAMPLES_WHY = ("--samples_per_plugin images=0 keeps every step's picture "
+               "(TensorBoard shows 10 per tag otherwise)")
 
 #: ambient temperature at the plate's edges, and the hottest colour on the scale
 AMBIENT_C = 20.0
@@ -460,11 +467,16 @@ def run_demo(
         Where progress goes (a bar on a terminal, one line per step otherwise);
         None for silence.
 
+    Each run starts afresh: event files an earlier demo run left in ``logdir``
+    (and only those, recognised by their name ending in ``.figwriter-demo``) are
+    removed first, so TensorBoard shows every step once.
+
     Returns
     -------
     dict
-        ``{"logdir", "steps", "images", "scalars", "seconds"}``: the image and
-        scalar tags written, and the wall time taken.
+        ``{"logdir", "steps", "images", "scalars", "seconds", "removed"}``: the
+        image and scalar tags written, the wall time taken, and the paths of the
+        earlier demo event files removed.
 
     Examples
     --------
@@ -491,6 +503,7 @@ def run_demo(
     started = time.perf_counter()
     images: list[str] = []
     scalars: list[str] = []
+    removed = remove_earlier_runs(logdir)
 
     def image(tag: str) -> str:
         if tag not in images:
@@ -502,7 +515,7 @@ def run_demo(
             scalars.append(tag)
         return tag
 
-    with FigureSummaryWriter(os.fspath(logdir)) as writer:
+    with FigureSummaryWriter(os.fspath(logdir), filename_suffix=EVENT_SUFFIX) as writer:
         batch = getattr(writer, "add_colormapped_images", None)
         for step in range(steps):
             # -- simulate one logged step ---------------------------------------------
@@ -570,7 +583,28 @@ def run_demo(
         "images": images,
         "scalars": scalars,
         "seconds": time.perf_counter() - started,
+        "removed": removed,
     }
+
+
+def remove_earlier_runs(logdir: str | os.PathLike[str]) -> list[str]:
+    """Remove the event files an earlier demo run wrote in ``logdir``; return their paths.
+
+    Only files named ``events.out.tfevents.*.figwriter-demo`` directly in ``logdir``
+    are touched: other runs and other files stay.
+    """
+    try:
+        names = sorted(os.listdir(logdir))
+    except FileNotFoundError:
+        return []
+    removed = []
+    for name in names:
+        path = os.path.join(logdir, name)
+        if (name.startswith("events.out.tfevents.") and name.endswith(EVENT_SUFFIX)
+                and os.path.isfile(path)):
+            os.remove(path)
+            removed.append(path)
+    return removed
 
 
 def require_tensorboard() -> None:
@@ -597,16 +631,17 @@ def check_port(port: int, host: str = "127.0.0.1") -> None:
 def tensorboard_command(logdir: str | os.PathLike[str], port: int) -> list[str]:
     """The command line that serves ``logdir`` on 127.0.0.1:``port``."""
     return [sys.executable, "-m", "tensorboard.main", "--logdir", os.fspath(logdir),
-            "--host", "127.0.0.1", "--port", str(port)]
+            "--host", "127.0.0.1", "--port", str(port), *SAMPLES_FLAGS]
 
 
 def open_instructions(logdir: str | os.PathLike[str], port: int = DEFAULT_PORT) -> str:
     """How to look at the run, as printed at the end of the demo."""
     return (
         "Open it in TensorBoard:\n"
-        f"    tensorboard --logdir {shlex.quote(os.fspath(logdir))}"
+        f"    tensorboard --logdir {shlex.quote(os.fspath(logdir))} {' '.join(SAMPLES_FLAGS)}"
         + ("" if port == DEFAULT_PORT else f" --port {port}")
-        + f"\nthen browse to http://localhost:{port}/#images"
+        + f"\nthen browse to http://localhost:{port}/#images\n"
+        f"({SAMPLES_WHY})"
     )
 
 
@@ -618,7 +653,8 @@ def serve(logdir: str | os.PathLike[str], port: int = DEFAULT_PORT,
     Returns TensorBoard's exit status (0 when stopped).
     """
     out = sys.stdout if stream is None else stream
-    out.write(f"Serving TensorBoard at http://127.0.0.1:{port}/#images (Ctrl+C to stop)\n")
+    out.write(f"Serving TensorBoard at http://127.0.0.1:{port}/#images (Ctrl+C to stop)\n"
+              f"({SAMPLES_WHY})\n")
     out.flush()
     process = subprocess.Popen(tensorboard_command(logdir, port))
     previous = None

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _compose as fast
 from ._compose import _LRU, Rect, _line_px, _Style, rasterize
-from ._glyphs import TextImage
+from ._glyphs import draw_text, line_count, picture_text, text_height
 from ._picture import (
     ANNOT_DARK,
     ANNOT_LIGHT,
@@ -70,7 +70,7 @@ class PictureLayout:
     label_x: int
     label_width: int
     bar_label_x: int | None
-    title: bool
+    title: int
     style: _Style = field(repr=False)
     x: AxisTicks = field(repr=False, default=AxisTicks())
     y: AxisTicks = field(repr=False, default=AxisTicks())
@@ -145,7 +145,7 @@ def _x_band(x: AxisTicks, style: _Style) -> int:
     return style.tick_len + style.tick_pad + text
 
 
-def _make(shape: tuple[int, int], title: bool, label: bool, max_size: int, style: _Style,
+def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: _Style,
           reserved: int, opts: PictureOptions) -> PictureLayout:
     min_cell = 1
     if opts.annot:  # room for a short number in each cell
@@ -162,13 +162,13 @@ def _make(shape: tuple[int, int], title: bool, label: bool, max_size: int, style
 
     top_band = max(tick_line // 2 + 2, tick_line + 4)
     if title:
-        top_band = max(top_band, _line_px(style.title_size) + style.title_pad)
+        top_band = max(top_band, text_height(style.title_size, title) + style.title_pad)
     top = fast._MARGIN + top_band
     left = fast._MARGIN + 1
     ylabel_x = None
     if opts.ylabel:
         ylabel_x = left
-        left += label_line + style.label_pad
+        left += text_height(style.label_size, line_count(opts.ylabel)) + style.label_pad
     if y.ticks:
         y_label_w = max(rasterize(s, style.tick_size).width for _, s in y.ticks)
         left += y_label_w + style.tick_pad + style.tick_len
@@ -182,12 +182,13 @@ def _make(shape: tuple[int, int], title: bool, label: bool, max_size: int, style
     bar_label_x = None
     if label:
         bar_label_x = right + style.label_pad
-        right = bar_label_x + label_line
+        right = bar_label_x + text_height(style.label_size, label)
     below = img_y + img_h + 1 + _x_band(x, style)
     xlabel_y = None
     if opts.xlabel or x.offset:
         xlabel_y = below + style.label_pad
-        below = xlabel_y + label_line
+        below = xlabel_y + max(label_line, text_height(style.label_size,
+                                                       line_count(opts.xlabel)))
     height = max(top + span + tick_line // 2 + 2, below) + fast._MARGIN
     return PictureLayout(
         height=height, width=right + fast._MARGIN, shape=shape, rows=rows, cols=cols,
@@ -200,7 +201,7 @@ def _make(shape: tuple[int, int], title: bool, label: bool, max_size: int, style
 _LAYOUTS = _LRU(256)
 
 
-def picture_layout_for(key: Hashable, shape: tuple[int, int], *, title: bool, label: bool,
+def picture_layout_for(key: Hashable, shape: tuple[int, int], *, title: int, label: int,
                        max_size: int, options: PictureOptions) -> PictureLayout:
     """The (cached) layout; equal for equal key, shape, text presence, size and options."""
     shape = (int(shape[0]), int(shape[1]))
@@ -294,7 +295,7 @@ def _paint_axes(canvas: np.ndarray, layout: PictureLayout) -> None:
         canvas[y, img.x - 1 - style.tick_len:img.x - 1] = 0
         text = rasterize(label, style.tick_size)
         x = img.x - 1 - style.tick_len - style.tick_pad - text.width
-        fast.draw_text(canvas, text, x, y - fast._centre_offset(text))
+        draw_text(canvas, text, x, y - fast._centre_offset(text))
     y0 = img.y + img.height + 1
     for px, label in layout.x.ticks:
         x = img.x + px
@@ -302,10 +303,10 @@ def _paint_axes(canvas: np.ndarray, layout: PictureLayout) -> None:
         top = y0 + style.tick_len + style.tick_pad
         if layout.x.rotated:
             text = rasterize(label, style.tick_size, rotation=90)
-            fast.draw_text(canvas, text, x - text.width // 2, top)
+            draw_text(canvas, text, x - text.width // 2, top)
         else:
             text = rasterize(label, style.tick_size)
-            fast.draw_text(canvas, text, x - text.width // 2,
+            draw_text(canvas, text, x - text.width // 2,
                            top + text.x_height - text.baseline)
     _paint_axis_labels(canvas, layout)
 
@@ -314,19 +315,19 @@ def _paint_axis_labels(canvas: np.ndarray, layout: PictureLayout) -> None:
     style, img, opts = layout.style, layout.image, layout.options
     if layout.y.offset:
         text = rasterize(layout.y.offset, style.tick_size)
-        fast.draw_text(canvas, text, img.x - 1, img.y - 4 - text.baseline)
+        draw_text(canvas, text, img.x - 1, img.y - 4 - text.baseline)
     if layout.xlabel_y is not None:
         if opts.xlabel:
             text = rasterize(opts.xlabel, style.label_size)
             x = max(0, img.x + img.width // 2 - text.width // 2)
-            fast.draw_text(canvas, text, x, layout.xlabel_y)
+            draw_text(canvas, text, x, layout.xlabel_y)
         if layout.x.offset:
             text = rasterize(layout.x.offset, style.tick_size)
-            fast.draw_text(canvas, text, img.x + img.width - text.width, layout.xlabel_y)
+            draw_text(canvas, text, img.x + img.width - text.width, layout.xlabel_y)
     if layout.ylabel_x is not None and opts.ylabel:
         text = rasterize(opts.ylabel, style.label_size, rotation=90)
         y = max(0, img.y + img.height // 2 - text.height // 2)
-        fast.draw_text(canvas, text, layout.ylabel_x, y)
+        draw_text(canvas, text, layout.ylabel_x, y)
 
 
 def _template(layout: PictureLayout, table: fast.ColourTable, extend: str,
@@ -413,31 +414,28 @@ def _annotate(canvas: np.ndarray, layout: PictureLayout, k: np.ndarray, values: 
             cy = img.y + r * rows.up + rows.up // 2
             cx = img.x + j * cols.up + cols.up // 2
             colour = ANNOT_DARK if dark[k[r, j]] else ANNOT_LIGHT
-            _draw_coloured(canvas, text, cx - text.width // 2,
-                           cy - fast._centre_offset(text), colour)
+            draw_text(canvas, text, cx - text.width // 2, cy - fast._centre_offset(text),
+                      color=colour)
     if skipped:
         warn_small_cells(options.warned, key, skipped, f"{cols.up}x{rows.up}")
-
-
-def _draw_coloured(canvas: np.ndarray, text: TextImage, x: int, y: int,
-                   colour: tuple[int, int, int]) -> None:
-    h, w = text.ink.shape
-    region = canvas[y:y + h, x:x + w]
-    ink = text.ink[:region.shape[0], :region.shape[1], None].astype(np.uint16)
-    mixed = (region * (255 - ink) + np.array(colour, np.uint16) * ink + 127) // 255
-    region[...] = mixed.astype(np.uint8)
 
 
 def render_picture(data: np.ndarray, scale: ColorScale, *, title: str | None,
                    label: str | None, key: Hashable, max_size: int,
                    options: PictureOptions) -> np.ndarray:
     """Compose ``data`` with its colour bar and the picture options; RGB uint8."""
+    with picture_text(key):
+        return _render(data, scale, title, label, key, max_size, options)
+
+
+def _render(data: np.ndarray, scale: ColorScale, title: str | None, label: str | None,
+            key: Hashable, max_size: int, options: PictureOptions) -> np.ndarray:
     data = fast._as_cells(data)
     table = fast.colour_table(scale.cmap)
 
     def layout_now() -> PictureLayout:
-        return picture_layout_for(key, data.shape, title=title is not None,
-                                  label=label is not None, max_size=max_size,
+        return picture_layout_for(key, data.shape, title=line_count(title),
+                                  label=line_count(label), max_size=max_size,
                                   options=options)
 
     layout = layout_now()
@@ -447,7 +445,7 @@ def render_picture(data: np.ndarray, scale: ColorScale, *, title: str | None,
     needed = max((rasterize(s, layout.style.tick_size).width for s in ticks.labels),
                  default=0)
     if needed > layout.label_width:
-        stream = fast._stream_key(key, data.shape, title is not None, label is not None,
+        stream = fast._stream_key(key, data.shape, line_count(title), line_count(label),
                                   max_size, "single")
         fast._reserve(stream, layout.style, needed)
         layout = layout_now()

@@ -1,14 +1,26 @@
-"""Text for the fast renderer: rasterised once per string, cached, blended in.
+"""Text for the fast renderer: any string, in the font matplotlib would use, cached.
 
-Characters are rasterised with matplotlib's FreeType wrapper (``FT2Font``) in
-DejaVu Sans, the font matplotlib draws with by default, once per character
-and size, and strings are composed from them at the font's advances (no
-kerning); strings with an even number of unescaped ``$`` (the tick labels of
-a log colour bar, such as ``$\\mathdefault{10^{-1}}$``) go through
-matplotlib's mathtext, as Agg would draw them. Each ``(string, size,
-rotation)`` is kept in a bounded LRU cache, so a training loop that logs the
-same tick labels every step never touches FreeType again, and a new title
-costs a few copies.
+Fonts are chosen as matplotlib chooses them when it draws: the fonts for the
+``font.family`` / ``font.sans-serif`` (etc.) rcParams at the time of the call
+(``fontManager._find_fonts_by_props``), falling back through that list
+character by character, then to matplotlib's missing-glyph font. A line is
+drawn one of two ways:
+
+- plain lines (every character has a configured font and needs no shaping:
+  Latin, Greek, Cyrillic, CJK, symbols) are composed from cached glyph
+  bitmaps at the fonts' advances, so a new title costs a few copies;
+- anything else (combining marks, control characters such as a tab, NUL or
+  carriage return, scripts that need shaping, characters no configured font
+  has) is laid out and drawn by matplotlib's own text layout, glyph by glyph
+  as its Agg backend draws it (``FT2Font._layout``; ``set_text`` and
+  ``draw_glyphs_to_bitmap`` on matplotlib before 3.11).
+
+Newlines start new lines, spaced as matplotlib spaces them. Strings with an
+even number of unescaped ``$`` (the tick labels of a log colour bar, such as
+``$\\mathdefault{10^{-1}}$``) go through matplotlib's mathtext. Characters no
+configured font has are drawn as matplotlib draws them (its missing-glyph
+box); inside :func:`picture_text` they are reported in one warning per tag.
+Each ``(string, size, rotation, fonts)`` is kept in a bounded LRU cache.
 
 FreeType objects are not thread-safe: every rasterisation holds one module
 lock. Cached :class:`TextImage` objects are immutable and shared freely.
@@ -26,27 +38,34 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["DPI", "TextImage", "rasterize", "draw_text", "clear_cache"]
+from . import _fonts
+from ._fonts import Face, Fonts
+
+__all__ = ["DPI", "TextImage", "rasterize", "draw_text", "picture_text", "line_count",
+           "text_height", "clear_cache"]
 
 #: pixels per inch: font sizes in points become pixels as in a 100-dpi figure
 DPI = 100.0
-#: line spacing of multi-line text, in multiples of the font size (matplotlib's)
-LINE_SPACING = 1.2
 #: at most this many rasterised strings are kept
 CACHE_SIZE = 4096
 
 _LOCK = threading.Lock()
-_CACHE: OrderedDict[tuple[str, float, float, int], TextImage] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, float, float, int, int], TextImage] = OrderedDict()
 _MATH_PARSER: Any = None
-_FONT_PATH: str | None = None
+#: lone surrogates are not text FreeType can take; drawn as U+FFFD
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -64,11 +83,14 @@ class TextImage:
     x_height : int
         Height of a digit above the baseline, in pixels (for centring labels
         on tick marks as matplotlib's ``center_baseline`` alignment does).
+    missing : str
+        The characters no configured font has (drawn as missing-glyph boxes).
     """
 
     ink: np.ndarray
     baseline: int
     x_height: int
+    missing: str = ""
     _inverse: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -88,28 +110,25 @@ class TextImage:
         return int(self.ink.shape[1])
 
 
-def _font_path() -> str:
-    global _FONT_PATH
-    if _FONT_PATH is None:
-        from matplotlib.font_manager import FontProperties, findfont
-
-        _FONT_PATH = findfont(FontProperties(family="DejaVu Sans"))
-    return _FONT_PATH
+# -- one line of text ---------------------------------------------------------------------------
 
 
-def _hinting_flag() -> Any:
-    from matplotlib.backends.backend_agg import get_hinting_flag
+def _rasterize_line(s: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.ndarray, int]:
+    """One line of text -> (ink, baseline row). Caller holds the lock."""
+    faces = fonts.plain_faces(s)
+    if faces is None:
+        return _fonts.shaped_line(s, size, dpi, fonts)
+    return _compose_glyphs(s, faces, size, dpi, fonts)
 
-    return get_hinting_flag()
 
+def _compose_glyphs(s: str, faces: list[Face], size: float, dpi: float,
+                    fonts: Fonts) -> tuple[np.ndarray, int]:
+    """A plain line composed from cached glyphs placed at their advances.
 
-def _rasterize_line(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
-    """One line of plain text -> (ink, baseline row). Caller holds the lock.
-
-    Composed from cached glyphs placed at their advances (``FT2Font.set_text``
-    costs tens of microseconds per character; a cached glyph is a copy).
+    ``FT2Font.set_text`` costs hundreds of microseconds per string; a cached
+    glyph is a copy.
     """
-    glyphs = [_glyph(c, size, dpi) for c in s]
+    glyphs = [_glyph(c, face, size, dpi, fonts) for c, face in zip(s, faces)]
     if not glyphs:
         return np.zeros((1, 1), np.uint8), 1
     pen = 0.0
@@ -139,21 +158,21 @@ class _Glyph:
     advance: float  # pen advance in pixels
 
 
-_GLYPHS: dict[tuple[str, float, float], _Glyph] = {}
+_GLYPHS: dict[tuple[str, Face, float, float, int], _Glyph] = {}
 
 
-def _glyph(c: str, size: float, dpi: float) -> _Glyph:
-    """One character rasterised by FreeType (cached). Caller holds the lock."""
-    key = (c, size, dpi)
+def _glyph(c: str, face: Face, size: float, dpi: float, fonts: Fonts) -> _Glyph:
+    """One character of one font file rasterised by FreeType (cached). Caller holds the lock."""
+    key = (c, face, size, dpi, fonts.hinting)
     g = _GLYPHS.get(key)
     if g is not None:
         return g
     from matplotlib.font_manager import get_font
 
-    font = get_font(_font_path())
+    flags = fonts.flags
+    font = get_font(face.path)
     font.clear()
     font.set_size(size, dpi)
-    flags = _hinting_flag()
     font.set_text(c, 0.0, flags=flags)
     font.draw_glyphs_to_bitmap(antialiased=True)
     ink = np.array(font.get_image(), dtype=np.uint8)
@@ -172,6 +191,9 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+# -- whole strings ------------------------------------------------------------------------------
+
+
 def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
     """Mathtext -> (ink, baseline row). Caller holds the lock."""
     global _MATH_PARSER
@@ -181,53 +203,75 @@ def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
         from matplotlib.mathtext import MathTextParser
 
         _MATH_PARSER = MathTextParser("agg")
-    prop = FontProperties(family="DejaVu Sans", size=size)
+    prop = FontProperties(size=size)  # the rcParams' font, as a Text has
     parse = _MATH_PARSER.parse(s, dpi, prop, antialiased=True)
     ink = np.array(parse.image, dtype=np.uint8)
     baseline = int(math.floor(parse.height - parse.depth)) - 1
     return ink, max(0, min(baseline, ink.shape[0]))
 
 
-def _stack_lines(lines: list[tuple[np.ndarray, int]], size: float, dpi: float,
-                 align: str = "center") -> tuple[np.ndarray, int]:
-    """Stack rasterised lines with matplotlib's line spacing."""
+def _stack_lines(lines: list[tuple[np.ndarray, int]],
+                 metrics: tuple[float, float, float]) -> tuple[np.ndarray, int]:
+    """Stack rasterised lines, centred, spaced as matplotlib spaces them.
+
+    Each line is at least the font's ascent tall above its baseline and its
+    descent below, and lines are a line gap apart (``linespacing='normal'``).
+    """
     if len(lines) == 1:
         return lines[0]
-    step = int(round(LINE_SPACING * size * dpi / 72.0))
-    width = max(ink.shape[1] for ink, _ in lines)
-    # baselines at multiples of `step`, the first line's at its own baseline
+    min_ascent, min_descent, gap = metrics
+    extents = [_ink_extent(ink, base) for ink, base in lines]
+    bases_f = [0.0]
+    for (_, d0), (a1, _) in zip(extents, extents[1:]):
+        bases_f.append(bases_f[-1] + max(d0, min_descent) + gap + max(a1, min_ascent))
     first_base = lines[0][1]
-    bases = [first_base + i * step for i in range(len(lines))]
+    bases = [first_base + int(round(b)) for b in bases_f]
+    width = max(ink.shape[1] for ink, _ in lines)
     height = max(b - base + ink.shape[0] for (ink, base), b in zip(lines, bases))
-    out = np.zeros((height, width), np.uint8)
+    top_pad = max(0, max(base - b for (_, base), b in zip(lines, bases)))
+    out = np.zeros((height + top_pad, width), np.uint8)
     for (ink, base), b in zip(lines, bases):
-        top = b - base
-        left = (width - ink.shape[1]) // 2 if align == "center" else 0
+        top = b - base + top_pad
+        left = (width - ink.shape[1]) // 2
         region = out[top:top + ink.shape[0], left:left + ink.shape[1]]
         np.maximum(region, ink, out=region)
-    return out, bases[-1]
+    return out, bases[-1] + top_pad
 
 
-def _render(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
+def _ink_extent(ink: np.ndarray, baseline: int) -> tuple[float, float]:
+    """(ascent, descent) of a line's ink in pixels: rows above and below its baseline."""
+    rows = np.flatnonzero(ink.max(axis=1))
+    if not rows.size:
+        return 0.0, 0.0
+    return float(baseline - rows[0]), float(rows[-1] + 1 - baseline)
+
+
+def _render(s: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.ndarray, int, str]:
+    """``s`` -> (ink, baseline row, characters no configured font has)."""
     from matplotlib.cbook import is_math_text
 
+    if not s.isascii():
+        s = _SURROGATE.sub("\ufffd", s)
     if is_math_text(s):
         try:
-            return _rasterize_math(s, size, dpi)
+            return (*_rasterize_math(s, size, dpi), "")
         except ValueError:  # not valid mathtext: draw it as typed
             pass
     else:
         s = s.replace(r"\$", "$")
-    return _stack_lines([_rasterize_line(line, size, dpi) for line in s.split("\n")], size, dpi)
+    lines = s.split("\n")  # as matplotlib's Text splits; a carriage return stays in its line
+    ink, baseline = _stack_lines([_rasterize_line(line, size, dpi, fonts) for line in lines],
+                                 fonts.line_metrics(size, dpi))
+    return ink, baseline, fonts.missing(s)
 
 
 def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> TextImage:
-    """Rasterise ``s`` at ``size`` points (cached).
+    """Rasterise ``s`` at ``size`` points in the configured font (cached).
 
     Parameters
     ----------
     s
-        The text; mathtext when it holds an even number of unescaped ``$``,
+        Any text; mathtext when it holds an even number of unescaped ``$``,
         as in matplotlib. Newlines start new (centred) lines.
     size
         Font size in points.
@@ -243,51 +287,89 @@ def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> Te
     """
     if rotation not in (0, 90):
         raise ValueError(f"rotation must be 0 or 90; got {rotation!r}")
-    key = (s, float(size), float(dpi), rotation)
+    if not isinstance(s, str):
+        raise TypeError(f"text must be a str; got {type(s).__name__}")
+    scope = _SCOPE.get()
+    fonts = scope.fonts if scope is not None else _fonts.current()
+    key = (s, float(size), float(dpi), rotation, fonts.ident)
     with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None:
+        text = _CACHE.get(key)
+        if text is not None:
             _CACHE.move_to_end(key)
-            return hit
-        if rotation == 90:
-            flat = _rasterize_unlocked(s, size, dpi)
-            ink = np.ascontiguousarray(np.rot90(flat.ink))
-            text = TextImage(ink, flat.baseline, flat.x_height)
         else:
-            text = _rasterize_unlocked(s, size, dpi)
-        _CACHE[key] = text
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-        return text
+            text = _rasterize_unlocked(s, size, dpi, fonts)
+            if rotation == 90:
+                ink = np.ascontiguousarray(np.rot90(text.ink))
+                text = TextImage(ink, text.baseline, text.x_height, text.missing)
+            _CACHE[key] = text
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    if text.missing and scope is not None:
+        scope.missing.update(dict.fromkeys(text.missing))
+    return text
 
 
-def _rasterize_unlocked(s: str, size: float, dpi: float) -> TextImage:
+def _rasterize_unlocked(s: str, size: float, dpi: float, fonts: Fonts) -> TextImage:
     """Rasterise without caching; the caller must hold the module lock."""
-    ink, baseline = _render(s, size, dpi)
-    x_height = _digit_height(size, dpi)
-    return TextImage(ink, baseline, x_height)
+    ink, baseline, missing = _render(s, size, dpi, fonts)
+    x_height = _digit_height(size, dpi, fonts)
+    return TextImage(ink, baseline, x_height, missing)
 
 
-_DIGIT_HEIGHT: dict[tuple[float, float], int] = {}
+_DIGIT_HEIGHT: dict[tuple[float, float, int], int] = {}
 
 
-def _digit_height(size: float, dpi: float) -> int:
-    key = (size, dpi)
+def _digit_height(size: float, dpi: float, fonts: Fonts) -> int:
+    key = (size, dpi, fonts.ident)
     h = _DIGIT_HEIGHT.get(key)
     if h is None:
-        g = _glyph("0", size, dpi)
-        rows = np.flatnonzero(g.ink.max(axis=1) > 64)
-        h = int(g.baseline - rows[0]) if rows.size else int(round(size * dpi / 72 * 0.73))
+        faces = fonts.plain_faces("0")
+        g = _glyph("0", faces[0], size, dpi, fonts) if faces else None
+        rows = np.flatnonzero(g.ink.max(axis=1) > 64) if g is not None else np.empty(0)
+        if g is not None and rows.size:
+            h = int(g.baseline - rows[0])
+        else:
+            h = int(round(size * dpi / 72 * 0.73))
         _DIGIT_HEIGHT[key] = h
     return h
 
 
-def draw_text(canvas: np.ndarray, text: TextImage, x: int, y: int) -> None:
-    """Blend black ``text`` into an RGB uint8 ``canvas`` with its top-left at (x, y).
+# -- room for text ------------------------------------------------------------------------------
 
-    Over white this is exact alpha blending (``255 - ink``); over other
-    colours it darkens (``min``), which keeps overlapping labels legible.
-    Whatever falls outside the canvas is clipped.
+
+def line_count(s: str | None) -> int:
+    """Lines ``s`` takes when drawn: 0 for None, else one more than its newlines."""
+    return 0 if s is None else s.count("\n") + 1
+
+
+def text_height(size: float, lines: int, *, dpi: float = DPI) -> int:
+    """Pixels that ``lines`` lines of text at ``size`` points take, for layouts.
+
+    One line takes 1.2 font sizes. Each further line takes matplotlib's
+    line pitch in the configured font (ascent + descent + line gap; 1.2 font
+    sizes in DejaVu Sans), plus a pixel for lines with taller accents.
+    """
+    one = int(math.ceil(size * dpi / 72.0 * 1.2))
+    if lines <= 1:
+        return one
+    scope = _SCOPE.get()
+    fonts = scope.fonts if scope is not None else _fonts.current()
+    ascent, descent, gap = fonts.line_metrics(size, dpi)
+    pitch = max(ascent + descent + gap, size * dpi / 72.0 * 1.2)
+    return one + (lines - 1) * (int(math.ceil(pitch)) + 1)
+
+
+# -- drawing ------------------------------------------------------------------------------------
+
+
+def draw_text(canvas: np.ndarray, text: TextImage, x: int, y: int,
+              color: tuple[int, int, int] | None = None) -> None:
+    """Blend ``text`` into an RGB uint8 ``canvas`` with its top-left at (x, y).
+
+    Black text (``color=None``) over white is exact alpha blending
+    (``255 - ink``); over other colours it darkens (``min``), which keeps
+    overlapping labels legible. Text of another ``color`` (RGB 0-255) is
+    alpha-blended. Whatever falls outside the canvas is clipped.
     """
     h, w = text.ink.shape
     ch, cw = canvas.shape[:2]
@@ -296,12 +378,51 @@ def draw_text(canvas: np.ndarray, text: TextImage, x: int, y: int) -> None:
     if x0 >= x1 or y0 >= y1:
         return
     region = canvas[y0:y1, x0:x1]
-    np.minimum(region, text._inverse[y0 - y:y1 - y, x0 - x:x1 - x], out=region)
+    if color is None:
+        np.minimum(region, text._inverse[y0 - y:y1 - y, x0 - x:x1 - x], out=region)
+        return
+    a = text.ink[y0 - y:y1 - y, x0 - x:x1 - x, None].astype(np.uint32)
+    ink = np.asarray(color, np.uint32).reshape(1, 1, 3)
+    region[...] = (region * (255 - a) + ink * a + 127) // 255
+
+
+# -- one picture's text: one font choice, one warning per tag -----------------------------------
+
+
+@dataclass
+class _Scope:
+    fonts: Fonts
+    missing: dict[str, None]
+
+
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "figwriter_text_scope", default=None)
+
+
+@contextlib.contextmanager
+def picture_text(tag: Hashable) -> Iterator[None]:
+    """Draw one picture's text: fonts read from rcParams once, missing glyphs reported once.
+
+    Inside, :func:`rasterize` uses the fonts configured on entry; on a
+    normal exit, characters that no configured font has (drawn as
+    missing-glyph boxes) are reported in one ``UserWarning`` worded as
+    matplotlib's ("Glyph N (...) missing from font(s) ..."), the first time
+    only for each ``tag``.
+    """
+    scope = _Scope(_fonts.current(), {})
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+    if scope.missing:
+        _fonts.warn_missing_once(tag, "".join(scope.missing), scope.fonts)
 
 
 def clear_cache() -> None:
-    """Forget every rasterised string and character."""
+    """Forget every rasterised string and character, and which tags were warned about."""
     with _LOCK:
         _CACHE.clear()
         _GLYPHS.clear()
         _DIGIT_HEIGHT.clear()
+        _fonts.clear_cache()

@@ -368,7 +368,7 @@ def browser_missing() -> str | None:
     if not os.access(CHROMIUM, os.X_OK):
         missing.append(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     if importlib.util.find_spec("playwright") is None:
-        missing.append("the playwright package is not installed (pip install playwright)")
+        missing.append('the playwright package is not installed (pip install -e ".[browser]")')
     return "; ".join(missing) or None
 
 
