@@ -4,6 +4,7 @@ Sybil set-up that runs every code block in README.md and docs/*.md."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 
 import numpy as np
@@ -35,7 +36,12 @@ def docs_workdir(tmp_path, monkeypatch):
 
     matplotlib.use("Agg", force=True)
     monkeypatch.chdir(tmp_path)
+    environ = dict(os.environ)  # a block may set variables (WANDB_MODE, ...)
+    for name in ("WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR"):
+        os.environ[name] = str(tmp_path / name.lower())  # wandb's files stay in tmp_path too
     yield tmp_path
+    os.environ.clear()
+    os.environ.update(environ)
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")

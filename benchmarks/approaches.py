@@ -85,11 +85,11 @@ def _bare_image_call(writer: Any, tag: str) -> Callable[[Any, int], None]:
 
 def fast_picture(x: np.ndarray, key: str) -> np.ndarray:
     """The fast renderer's picture of ``x``: what ``add_colormapped_image`` encodes."""
-    from figwriter import _methods, _scale
+    from figwriter import _scale
+    from figwriter.render import PictureOptions, Stream, render
 
     scale = _scale.resolve_scale([x], _scale.scale_options())
-    return _methods.render("fast", x, scale, title=None, label=None, key=key,
-                           max_size=_methods.DEFAULT_MAX_SIZE)
+    return render("fast", [x], [scale], PictureOptions(), Stream(key))
 
 
 def main_approaches(w: Writers, key: str, base: np.ndarray,

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._cache import clear_caches
+
 if TYPE_CHECKING:
-    from ._picture import AnnotationWarning
+    from .render.overlay import AnnotationWarning
     from .writer import FigureSummaryWriter
 
 __version__ = "0.1.0"
-__all__ = ["AnnotationWarning", "FigureSummaryWriter", "__version__"]
+__all__ = ["AnnotationWarning", "FigureSummaryWriter", "clear_caches", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -28,7 +30,7 @@ def __getattr__(name: str) -> Any:
         globals()["FigureSummaryWriter"] = FigureSummaryWriter
         return FigureSummaryWriter
     if name == "AnnotationWarning":
-        from ._picture import AnnotationWarning
+        from .render.overlay import AnnotationWarning
 
         globals()["AnnotationWarning"] = AnnotationWarning
         return AnnotationWarning

@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "fast)")
     demo.add_argument("--serve", action="store_true",
                       help="then start TensorBoard on 127.0.0.1 (needs the viewer extra: "
-                           'pip install "figwriter[viewer]")')
+                           'pip install "figwriter[viewer]", or pip install -e ".[viewer]" '
+                           "from a clone)")
     demo.add_argument("--port", type=_port, default=DEFAULT_PORT,
                       help="TensorBoard's port with --serve (default: %(default)s)")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress output")

@@ -69,13 +69,15 @@ __all__ = [
 DEFAULT_LOGDIR = os.path.join("runs", "figwriter-demo")
 DEFAULT_STEPS = 60
 DEFAULT_PORT = 6006
-VIEWER_HINT = 'pip install "figwriter[viewer]"'
+VIEWER_HINT = 'pip install "figwriter[viewer]" (from a clone: pip install -e ".[viewer]")'
 #: the ending of the demo's event files, so a new demo run finds and replaces its own
 EVENT_SUFFIX = ".figwriter-demo"
-#: TensorBoard keeps 10 pictures per tag unless told otherwise; 0 keeps every step
-SAMPLES_FLAGS = ("--samples_per_plugin", "images=0")
-SAMPLES_WHY = ("--samples_per_plugin images=0 keeps every step's picture "
-               "(TensorBoard shows 10 per tag otherwise)")
+#: TensorBoard shows 10 pictures per tag unless told otherwise; this keeps up to
+#: 1,000 (every step of the demo). images=0 would show none: TensorBoard reads
+#: 0 as "down-sample to 0", not as "keep all".
+SAMPLES_FLAGS = ("--samples_per_plugin", "images=1000")
+SAMPLES_WHY = ("--samples_per_plugin images=1000 keeps every step's picture, up to 1,000 "
+               "per tag (TensorBoard shows 10 per tag otherwise)")
 
 #: ambient temperature at the plate's edges, and the hottest colour on the scale
 AMBIENT_C = 20.0

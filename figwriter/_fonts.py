@@ -148,29 +148,47 @@ class Fonts:
             self._ascii = all(self.face_of(chr(i)) is not None for i in range(0x20, 0x7F))
         return self._ascii
 
-    def line_metrics(self, size: float, dpi: float) -> tuple[float, float, float]:
-        """(ascent, descent, line gap) of the first font in pixels, as matplotlib reads them.
+    def line_step(self, size: float, dpi: float, above: tuple[float, float],
+                  below: tuple[float, float]) -> float:
+        """Pixels from one line's baseline to the next's, as matplotlib's ``Text`` spaces them.
 
-        Lines of multi-line text are at least this tall, and this far apart
-        (matplotlib's ``linespacing='normal'``).
+        ``above`` and ``below`` are the (ascent, descent) of the two lines'
+        ink. matplotlib 3.11 makes every line at least the first font's
+        ascent and descent tall and adds its line gap (``linespacing='normal'``);
+        earlier versions space lines 1.2 times the height of "lp" apart. The
+        caller holds the text lock.
         """
         key = (size, dpi)
         metrics = self._metrics.get(key)
         if metrics is None:
-            from matplotlib.font_manager import get_font
+            metrics = self._metrics[key] = self._line_metrics(size, dpi)
+        min_ascent, min_descent, gap = metrics
+        if _spaces_by_font_metrics():
+            return max(above[1], min_descent) + gap + max(below[0], min_ascent)
+        height = max(below[0] + below[1], min_ascent + min_descent)
+        descent = max(below[1], min_descent)
+        return max(above[1], min_descent) + 1.2 * max(min_ascent, height - descent)
 
-            font: Any = get_font(self.paths[0])
-            head = font.get_sfnt_table("head")
-            scale = size * dpi / 72.0 / (head["unitsPerEm"] if head else 2048)
-            metrics = (0.8 * size * dpi / 72.0, 0.2 * size * dpi / 72.0, 0.0)
-            for name, gap, up, down in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                                        ("hhea", "lineGap", "ascent", "descent")):
-                table = font.get_sfnt_table(name)
-                if table is not None:
-                    metrics = (table[up] * scale, -table[down] * scale, table[gap] * scale)
-                    break
-            self._metrics[key] = metrics
-        return metrics
+    def _line_metrics(self, size: float, dpi: float) -> tuple[float, float, float]:
+        """(ascent, descent, line gap) lines are at least, in pixels, as matplotlib reads them."""
+        from matplotlib.font_manager import get_font
+
+        if not _spaces_by_font_metrics():  # the ascent and descent of "lp", no gap
+            font: Any = get_font(self.paths)
+            font.clear()
+            font.set_size(size, dpi)
+            font.set_text("lp", 0.0, flags=self.flags)
+            height, descent = font.get_width_height()[1] / 64.0, font.get_descent() / 64.0
+            return height - descent, descent, 0.0
+        font = get_font(self.paths[0])
+        head = font.get_sfnt_table("head")
+        scale = size * dpi / 72.0 / (head["unitsPerEm"] if head else 2048)
+        for name, gap, up, down in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                    ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(name) or {}
+            if up in table and down in table and gap in table:
+                return table[up] * scale, -table[down] * scale, table[gap] * scale
+        return 0.8 * size * dpi / 72.0, 0.2 * size * dpi / 72.0, 0.0
 
     def family_names(self) -> str:
         from matplotlib.font_manager import get_font
@@ -278,6 +296,13 @@ def shaped_line(line: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.nd
     for face in used.values():
         face._set_transform(identity, [0, 0])
     return _place(pieces, pen)
+
+
+def _spaces_by_font_metrics() -> bool:
+    """Whether matplotlib spaces lines by the font's metrics (3.11 on, with its libraqm layout)."""
+    from matplotlib import ft2font
+
+    return _has_layout(ft2font.FT2Font)
 
 
 def _has_layout(font: Any) -> bool:

@@ -3,7 +3,7 @@
 The same added methods and options as :class:`figwriter.FigureSummaryWriter`,
 over ``torch.utils.tensorboard.SummaryWriter`` instead of tensorboardX's. Every
 line of converting, scaling, rendering and encoding is shared (the
-:class:`~figwriter._methods.FigureMethods` mixin); only the emit stage, which
+:class:`~figwriter._mixin.FigureMethods` mixin); only the emit stage, which
 hands the PNG to torch's file writer, lives here.
 
 Needs PyTorch (``pip install "figwriter[torch]"``). Importing :mod:`figwriter`
@@ -21,14 +21,16 @@ Examples
 
 from __future__ import annotations
 
-from ._methods import FigureMethods, image_summary
+from ._mixin import FigureMethods
+from ._summary import image_summary
 
 try:
     import torch
 except ImportError as err:
     raise ImportError(
         'figwriter.torch needs PyTorch, which is not installed; use pip install '
-        '"figwriter[torch]" (or the tensorboardX writer, figwriter.FigureSummaryWriter)'
+        '"figwriter[torch]" (from a clone: pip install -e ".[torch]"), or the '
+        'tensorboardX writer, figwriter.FigureSummaryWriter'
     ) from err
 try:
     from tensorboard.compat.proto.summary_pb2 import Summary
@@ -36,7 +38,8 @@ try:
 except ImportError as err:  # torch without the tensorboard package
     raise ImportError(
         f"figwriter.torch needs torch.utils.tensorboard, which could not be imported "
-        f'({err}); use pip install "figwriter[torch]"'
+        f'({err}); use pip install "figwriter[torch]" '
+        '(from a clone: pip install -e ".[torch]")'
     ) from err
 
 __all__ = ["FigureSummaryWriter"]

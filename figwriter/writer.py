@@ -14,7 +14,8 @@ from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
-from ._methods import FigureMethods, image_summary
+from ._mixin import FigureMethods
+from ._summary import image_summary
 
 __all__ = ["FigureSummaryWriter"]
 

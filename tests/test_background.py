@@ -24,7 +24,8 @@ import tensorboardX
 from matplotlib.figure import Figure
 
 import figwriter
-from figwriter import _mpl, _png
+from figwriter import _png
+from figwriter.render import mpl as _mpl
 
 from ._readback import read_image_protos, read_images
 from .test_batch import FAST_MISSING, RENDERERS
@@ -527,7 +528,7 @@ _EXIT_SCRIPT = """
 import sys, time
 import numpy as np
 from matplotlib.figure import Figure
-from figwriter import _mpl
+from figwriter.render import mpl as _mpl
 
 render = _mpl.render_matplotlib
 def slow_render(*args, **kwargs):  # keep work pending when the script ends

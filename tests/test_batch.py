@@ -27,17 +27,17 @@ from ._readback import read_image_protos, read_images
 def _fast_grid_missing() -> str | None:
     """Why the fast renderer cannot be tested yet, or None once it can."""
     try:
-        compose = importlib.import_module("figwriter._compose")
+        compose = importlib.import_module("figwriter.render.fast")
     except Exception as err:  # not written yet, or mid-edit
-        return f"fast renderer not available yet: figwriter._compose does not import ({err!r})"
+        return f"fast renderer not available yet: figwriter.render.fast does not import ({err!r})"
     missing = [name for name in ("render_fast", "render_fast_grid") if not hasattr(compose, name)]
     if missing:
-        return f"fast renderer not available yet: figwriter._compose lacks {', '.join(missing)}"
+        return f"fast renderer not available yet: figwriter.render.fast lacks {', '.join(missing)}"
     return None
 
 
 FAST_MISSING = _fast_grid_missing()
-#: both renderers; "fast" lights up once figwriter._compose provides render_fast_grid
+#: both renderers; "fast" lights up once figwriter.render.fast provides render_fast_grid
 RENDERERS = [
     pytest.param(
         "fast", marks=pytest.mark.skipif(FAST_MISSING is not None, reason=str(FAST_MISSING))
@@ -90,14 +90,16 @@ def _panel_boxes(renderer, pixels, panels, *, shared, ncols=None, titles=None, t
     for the tag, which must be the size of the picture written.
     """
     if renderer == "matplotlib":
-        from figwriter import _mpl, _scale
+        from figwriter import _scale
+        from figwriter.render import mpl as _mpl
+        from figwriter.render.cells import grid_columns
 
         scales = (
             [_scale.resolve_scale(panels)] if shared
             else [_scale.resolve_scale([p]) for p in panels]
         )
         grid = _mpl._GridFigure(
-            [p.shape for p in panels], scales, _mpl.grid_columns(len(panels), ncols),
+            [p.shape for p in panels], scales, grid_columns(len(panels), ncols),
             bool(titles),
         )
         drawn = grid.draw(panels, scales, titles, None)
@@ -107,9 +109,9 @@ def _panel_boxes(renderer, pixels, panels, *, shared, ncols=None, titles=None, t
             e = image.get_window_extent()
             boxes.append(Box(pixels.shape[0] - e.y1, e.x0, e.height, e.width))
         return boxes, len(grid.colorbars)
-    from figwriter import _compose
+    from figwriter.render.fast import layout as fast_layout
 
-    layout = _compose.grid_layout_for(
+    layout = fast_layout.grid_layout_for(
         tag, [p.shape for p in panels], ncols=ncols,
         titles=titles is not None and any(t is not None for t in titles),
         label=False, shared=shared,
@@ -319,14 +321,14 @@ def test_ncols_sets_the_grid(picture, rng, renderer):
 
 def _documented_cap(renderer: str) -> int:
     if renderer == "matplotlib":
-        from figwriter import _mpl
+        from figwriter.render import mpl as _mpl
 
         # "a batch figure's size is capped at this many inches on each side"
         return int(round(_mpl.GRID_MAX_INCHES * _mpl.FIG_DPI))
-    from figwriter import _compose
+    from figwriter.render.fast import layout as fast_layout
 
     # "a batch picture is made to fit this many pixels on each side when it can"
-    return int(_compose.GRID_MAX_SIDE)
+    return int(fast_layout.GRID_MAX_SIDE)
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)

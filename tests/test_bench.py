@@ -23,7 +23,7 @@ ALL_APPROACHES = set(common.LABELS) | set(common.FIGURE_LABELS)
 
 def _fast_renderer_available() -> bool:
     try:
-        from figwriter._compose import render_fast  # noqa: F401
+        from figwriter.render.fast import render_fast  # noqa: F401
     except ImportError:
         return False
     return True

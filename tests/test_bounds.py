@@ -17,12 +17,12 @@ import pytest
 from matplotlib.figure import Figure
 
 from figwriter import FigureSummaryWriter
-from figwriter._methods import MAX_PICTURE_SIDE
+from figwriter.render import MAX_PICTURE_SIDE
 
 from ._readback import read_images
 from .test_properties import HAVE_COMPOSE, RENDERERS
 
-needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter._compose is not here yet")
+needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast is not here yet")
 
 
 def _big(shape: tuple[int, int]) -> np.ndarray:
@@ -67,7 +67,7 @@ def test_huge_inputs_give_pictures_within_4096_px(renderer, shape, logdir):
 )
 @pytest.mark.parametrize("max_size", [16, 512, 4096])
 def test_fast_renderer_reduces_by_an_integer_factor_to_max_size(shape, max_size, logdir):
-    from figwriter._compose import layout_for
+    from figwriter.render.fast import layout_for
 
     values = np.zeros(shape, np.float32)
     with FigureSummaryWriter(logdir) as writer:

@@ -1,4 +1,4 @@
-"""The fast renderer (figwriter._compose), checked against matplotlib itself.
+"""The fast renderer (figwriter.render.fast), checked against matplotlib itself.
 
 Colours against ``cmap(norm(values), bytes=True)``; tick labels and offset text
 against a real ``Figure`` + ``imshow`` + ``colorbar`` whose bar has the same
@@ -21,22 +21,15 @@ from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from figwriter import _compose
-from figwriter._compose import (
-    GRID_MAX_SIDE,
-    MAX_PICTURE_SIDE,
-    bar_ticks,
-    cell_factors,
-    colorize,
-    colour_table,
-    grid_columns,
-    grid_layout_for,
-    layout_for,
-    reduce_cells,
-    render_fast,
-    render_fast_grid,
-)
+import figwriter
 from figwriter._scale import ColorScale, resolve_scale
+from figwriter.render import MAX_PICTURE_SIDE, CanvasSizes, PictureOptions, Stream
+from figwriter.render import render as render_with
+from figwriter.render.cells import cell_factors, grid_columns, reduce_cells
+from figwriter.render.fast import paint, render_fast, render_fast_grid
+from figwriter.render.fast.colours import colorize, colour_table
+from figwriter.render.fast.layout import GRID_MAX_SIDE, grid_layout_for, layout_for
+from figwriter.render.fast.ticks import bar_ticks
 
 from ._readback import read_images
 
@@ -73,10 +66,11 @@ def assert_blocks_uniform(picture: np.ndarray, image, up: int) -> None:
 def render(values, scale, key, **kwargs):
     kwargs.setdefault("title", None)
     kwargs.setdefault("label", None)
-    picture = render_fast(values, scale, key=key, **kwargs)
+    sizes = CanvasSizes()
+    picture = render_fast(values, scale, key=key, sizes=sizes, **kwargs)
     layout = layout_for(key, values.shape, title=kwargs["title"] is not None,
                         label=kwargs["label"] is not None,
-                        max_size=kwargs.get("max_size", 512))
+                        max_size=kwargs.get("max_size", 512), sizes=sizes)
     assert picture.shape == (layout.height, layout.width, 3)
     assert picture.dtype == np.uint8 and picture.flags.c_contiguous
     return picture, layout
@@ -285,7 +279,7 @@ def test_portable_pixel_copy_paints_the_same_picture(rng, monkeypatch, shape):
     values[0, 0] = np.nan
     scale = resolve_scale([values], cmap=EXTREMES)
     fast = render_fast(values, scale, title="t", label="l", key="portable")
-    monkeypatch.setattr(_compose, "_OVERLAPPING_STORES", False)
+    monkeypatch.setattr(paint, "_OVERLAPPING_STORES", False)
     np.testing.assert_array_equal(
         render_fast(values, scale, title="t", label="l", key="portable"), fast)
 
@@ -364,10 +358,12 @@ def test_picture_shows_the_ticks_and_labels(rng):
     for pos, _label in ticks.major:
         y = interior.y + min(interior.height - 1, int((1 - pos) * interior.height))
         # a black tick mark right of the bar, and ink in the label column
-        assert (picture[y, layout.tick_x:layout.tick_x + layout.style.tick_len] == 0).all()
-        column = picture[y - 3:y + 4, layout.label_x:layout.label_x + layout.label_width]
+        bar = layout.bar
+        assert (picture[y, bar.tick_x:bar.tick_x + layout.style.tick_len] == 0).all()
+        column = picture[y - 3:y + 4, bar.label_x:bar.label_x + bar.label_width]
         assert (column < 128).any()
-    above = picture[:layout.bar.y - 1, layout.bar.x - 40:layout.bar.x + layout.bar.width]
+    rect = layout.bar.bar
+    above = picture[:rect.y - 1, rect.x - 40:rect.x + rect.width]
     assert (above < 128).any(), "offset text above the bar"
 
 
@@ -384,7 +380,7 @@ def test_extension_triangles_show_where_limits_clip(rng, extend):
     scale = resolve_scale([values], vmin=0.0, vmax=1.0, cmap=EXTREMES)
     assert scale.extend == extend
     picture, layout = render(values, scale, "extend")
-    bar, interior = layout.bar, layout.bar_interior(extend)
+    bar, interior = layout.bar.bar, layout.bar_interior(extend)
     centre = bar.x + bar.width // 2
     top_rows = picture[bar.y:interior.y, centre]
     bottom_rows = picture[interior.y + interior.height:bar.y + bar.height, centre]
@@ -407,28 +403,33 @@ def test_extension_triangles_show_where_limits_clip(rng, extend):
 
 def test_canvas_size_is_stable_across_steps_with_changing_limits(rng):
     shapes = set()
+    sizes = CanvasSizes()  # a writer's
     base = rng.normal(size=(48, 64))
     for step in range(12):
         values = base * 10.0 ** rng.uniform(-7, 7) + rng.uniform(-1e4, 1e4)
         scale = resolve_scale([values], vmin=None if step % 3 else float(values.min() + 1))
         shapes.add(render_fast(values, scale, title=f"step {step}", label="u",
-                               key="stable").shape)
+                               key="stable", sizes=sizes).shape)
     assert len(shapes) == 1
-    other = render_fast(base, resolve_scale([base]), title=None, label="u", key="stable")
+    other = render_fast(base, resolve_scale([base]), title=None, label="u", key="stable",
+                        sizes=sizes)
     assert other.shape != next(iter(shapes)), "title presence is part of the layout"
 
 
 def test_wider_labels_widen_a_stream_once_and_for_good():
     values = np.linspace(1000000.25, 1000000.75, 100).reshape(10, 10)
     small = np.linspace(0, 1, 100).reshape(10, 10)
-    before = render_fast(small, resolve_scale([small]), title=None, label=None, key="wide")
+    sizes = CanvasSizes()  # a writer's
+    before = render_fast(small, resolve_scale([small]), title=None, label=None, key="wide",
+                         sizes=sizes)
     with matplotlib.rc_context({"axes.formatter.useoffset": False}):
         wide = render_fast(values, resolve_scale([values]), title=None, label=None,
-                           key="wide")
+                           key="wide", sizes=sizes)
         ticks = bar_ticks(resolve_scale([values]).norm, 256)
     assert max(len(s) for s in ticks.labels) >= 9
     assert wide.shape[1] > before.shape[1]
-    after = render_fast(small, resolve_scale([small]), title=None, label=None, key="wide")
+    after = render_fast(small, resolve_scale([small]), title=None, label=None, key="wide",
+                        sizes=sizes)
     assert after.shape == wide.shape
 
 
@@ -439,9 +440,9 @@ def test_title_and_label_are_drawn(rng):
     titled, tlayout = render(values, scale, "text", title="prediction $x^2$", label="m/s")
     top = titled[:tlayout.image.y - 2, tlayout.image.x:tlayout.image.x + tlayout.image.width]
     assert (top < 128).any()
-    assert tlayout.bar_label_x is not None
-    column = titled[tlayout.bar.y:tlayout.bar.y + tlayout.bar.height,
-                    tlayout.label_x:tlayout.width]
+    assert tlayout.bar.bar_label_x is not None
+    rect = tlayout.bar.bar
+    column = titled[rect.y:rect.y + rect.height, tlayout.bar.label_x:tlayout.width]
     assert (column < 128).any()
     assert (plain[:layout.image.y - 2, layout.image.x:layout.image.x + 60] == 255).all()
 
@@ -526,12 +527,13 @@ def test_render_fast_refuses_non_2d_input():
 
 
 def test_discrete_norms_are_drawn_by_the_matplotlib_renderer(rng):
-    from figwriter._mpl import render_matplotlib
+    from figwriter.render.mpl import render_matplotlib
 
     values = rng.uniform(0, 4, size=(8, 8))
     norm = mcolors.BoundaryNorm([0, 1, 2, 4], ncolors=256)
     scale = ColorScale(colormaps["viridis"], norm, 0.0, 4.0, "neither")
-    fast = render_fast(values, scale, title=None, label=None, key="discrete")
+    options = PictureOptions(titles=(None,))
+    fast = render_with("fast", [values], [scale], options, Stream("discrete"))
     np.testing.assert_array_equal(
         fast, render_matplotlib(values, scale, title=None, label=None, key="discrete"))
 
@@ -546,7 +548,7 @@ def test_many_threads_render_at_once(rng):
         jobs.append((values, resolve_scale([values], norm="log" if i % 5 == 0 else "linear")
                      if i % 5 else resolve_scale([np.abs(values) + 1e-3], norm="log"),
                      f"thread-{i % 6}", f"t{i}"))
-    _compose.clear_caches()
+    figwriter.clear_caches()
     results: dict[int, np.ndarray] = {}
     errors: list[BaseException] = []
 
@@ -600,12 +602,13 @@ def test_writer_writes_the_fast_picture(logdir, rng):
     events = images["field"]
     assert [e.step for e in events] == [0, 1, 2]
     assert len({e.pixels.shape for e in events}) == 1
+    sizes = CanvasSizes()  # what the writer keeps for its tags
     for step, event in enumerate(events):
         scale = resolve_scale([values * (step + 1)], vmin=-2.0, vmax=2.0, cmap=EXTREMES)
         expected = render_fast(values * (step + 1), scale, title="field", label="v",
-                               key="field")
+                               key="field", sizes=sizes)
         np.testing.assert_array_equal(event.pixels, expected)
-        layout = layout_for("field", values.shape, title=True, label=True)
+        layout = layout_for("field", values.shape, title=True, label=True, sizes=sizes)
         got = cells_of(event.pixels, layout.image, layout.up, layout.cells)
         np.testing.assert_array_equal(got, expected_rgb(values * (step + 1), scale))
     (grid,) = images["batch"]
@@ -619,7 +622,7 @@ def test_writer_writes_the_fast_picture(logdir, rng):
 
 
 def test_text_is_rasterised_once_per_string_and_drawn_clipped():
-    from figwriter._glyphs import draw_text, rasterize
+    from figwriter.render.fast.text import draw_text, rasterize
 
     one = rasterize("−0.125", 10.0)
     assert rasterize("−0.125", 10.0) is one
@@ -639,7 +642,7 @@ def test_text_is_rasterised_once_per_string_and_drawn_clipped():
 
 
 def test_wider_text_is_wider_and_digits_share_a_baseline():
-    from figwriter._glyphs import rasterize
+    from figwriter.render.fast.text import rasterize
 
     assert rasterize("0.12345", 10.0).width > rasterize("0.1", 10.0).width
     a, b = rasterize("0", 10.0), rasterize("g0", 10.0)

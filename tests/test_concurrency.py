@@ -83,7 +83,7 @@ def reference_pictures(renderer: str, tmp_path_factory: pytest.TempPathFactory
 def _combos() -> list[Any]:
     out = []
     for renderer in ("fast", "matplotlib"):
-        marks = [pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter._compose missing")] \
+        marks = [pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast missing")] \
             if renderer == "fast" else []
         for mode in ("sync", "async"):
             # the torch writer differs only in its emit stage: fast renderer only

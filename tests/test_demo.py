@@ -78,7 +78,7 @@ def test_demo_in_process_writes_every_tag_at_every_step(tmp_path, capsys):
     _check_run(logdir, 3, batch=_has_batch())
     out, err = capsys.readouterr()
     assert f"Wrote 3 steps to {logdir}" in out
-    assert f"tensorboard --logdir {logdir} --samples_per_plugin images=0" in out
+    assert f"tensorboard --logdir {logdir} --samples_per_plugin images=1000" in out
     assert "http://localhost:6006/" in out
     assert "(TensorBoard shows 10 per tag otherwise)" in out
     assert "removed" not in out  # nothing to remove in a new logdir
@@ -108,7 +108,7 @@ def test_a_second_demo_run_replaces_the_first(tmp_path, capsys):
     assert (f"A fresh run: removed 1 event file of an earlier demo run from {logdir}."
             in out)
     second = sorted(p.name for p in logdir.glob("events.out.tfevents.*"))
-    assert len(first) == len(second) == 1 and first != second
+    assert len(first) == len(second) == 1
     assert second[0].endswith(_demo.EVENT_SUFFIX)
     steps = _raw_image_steps(str(logdir))
     assert set(steps) >= FIELD_TAGS
@@ -173,7 +173,7 @@ def test_serve_without_tensorboard_names_the_viewer_extra(tmp_path, monkeypatch,
     assert main(["demo", "--logdir", str(logdir), "--steps", "1", "--serve"]) == 1
     err = capsys.readouterr().err
     assert "--serve needs TensorBoard, which is not installed" in err
-    assert 'pip install "figwriter[viewer]"' in err
+    assert 'pip install "figwriter[viewer]" (from a clone: pip install -e ".[viewer]")' in err
     assert not logdir.exists()  # refused before writing anything
 
 
@@ -202,10 +202,10 @@ def test_serve_starts_tensorboard_on_localhost(tmp_path, monkeypatch, capsys):
     assert rc == 0
     assert calls == [[sys.executable, "-m", "tensorboard.main", "--logdir", logdir,
                       "--host", "127.0.0.1", "--port", str(port),
-                      "--samples_per_plugin", "images=0"]]
+                      "--samples_per_plugin", "images=1000"]]
     out = capsys.readouterr().out
     assert f"http://127.0.0.1:{port}/" in out
-    assert "--samples_per_plugin images=0 keeps every step's picture" in out
+    assert "--samples_per_plugin images=1000 keeps every step's picture" in out
     assert set(read_images(logdir)) >= FIELD_TAGS
 
 

@@ -58,7 +58,7 @@ def test_a_skipped_block_reports_its_reason(tmp_path):
     'pip install -c constraints.txt -e ".[test]"',
     'pip install "figwriter[viewer]"',
     "python -m figwriter demo --serve --port 6007",
-    "tensorboard --logdir runs/figwriter-demo --samples_per_plugin images=0",
+    "tensorboard --logdir runs/figwriter-demo --samples_per_plugin images=1000",
     "python scripts/make_gallery.py",
 ])
 def test_commands_the_docs_use_pass(command):

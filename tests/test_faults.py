@@ -17,7 +17,7 @@ from figwriter import FigureSummaryWriter
 from ._readback import read_images, read_scalars
 from .test_properties import HAVE_COMPOSE
 
-needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter._compose is not here yet")
+needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast is not here yet")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHILD = textwrap.dedent("""
@@ -116,11 +116,11 @@ def _patch_failure(monkeypatch: pytest.MonkeyPatch, where: str, fail_on: set[int
     if where == "encoder":
         module, name = png_module, "encode_png"
     elif where == "fast":
-        import figwriter._compose as module  # type: ignore[no-redef]
+        import figwriter.render.fast as module  # type: ignore[no-redef]
 
-        name = "render_fast"
+        name = "render"
     else:
-        import figwriter._mpl as module  # type: ignore[no-redef]
+        import figwriter.render.mpl as module  # type: ignore[no-redef]
 
         name = "render_matplotlib"
     real = getattr(module, name)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from figwriter._methods import FigureMethods
+from figwriter._mixin import FigureMethods
 
 
 def _parent_cls(writer_cls: type) -> type:

@@ -41,7 +41,7 @@ from matplotlib.figure import Figure
 import figwriter
 after_import = {"pyplot": "matplotlib.pyplot" in sys.modules}
 try:
-    from figwriter._compose import render_fast  # noqa: F401
+    from figwriter.render.fast import render_fast  # noqa: F401
     renderers = ["matplotlib", "fast"]
 except ImportError:
     renderers = ["matplotlib"]

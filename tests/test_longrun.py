@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from figwriter import FigureSummaryWriter, _mpl
+from figwriter import FigureSummaryWriter
+from figwriter.render import mpl as _mpl
 
 from ._readback import read_images
 from .test_properties import HAVE_COMPOSE
@@ -97,13 +98,14 @@ def _live_figures() -> int:
 def _cache_sizes() -> dict[str, tuple[int, int]]:
     sizes = {"_mpl._CACHE": (len(_mpl._CACHE), _mpl._CACHE.maxsize)}
     if HAVE_COMPOSE:
-        from figwriter import _compose, _glyphs
+        import figwriter.render.fast  # noqa: F401  (registers the fast renderer's caches)
+        from figwriter._cache import registered
+        from figwriter.render.fast import text
 
-        for name in ("_TABLES", "_TICKS", "_LAYOUTS", "_TEMPLATES", "_RESERVED"):
-            cache = getattr(_compose, name)
-            sizes[f"_compose.{name}"] = (len(cache), cache.maxsize)
-        sizes["_glyphs._CACHE"] = (len(_glyphs._CACHE), _glyphs.CACHE_SIZE)
-        sizes["_glyphs._GLYPHS"] = (len(_glyphs._GLYPHS), _glyphs.CACHE_SIZE)
+        for cache in registered():
+            sizes[cache.name] = (len(cache), cache.maxsize)
+        sizes["text._CACHE"] = (len(text._CACHE), text.CACHE_SIZE)
+        sizes["text._GLYPHS"] = (len(text._GLYPHS), text.CACHE_SIZE)
     return sizes
 
 

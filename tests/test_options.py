@@ -16,10 +16,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from figwriter import FigureSummaryWriter
-from figwriter._fastpicture import picture_layout_for
-from figwriter._glyphs import rasterize
-from figwriter._optchecks import picture_options
-from figwriter._picture import ANNOT_DARK, ANNOT_LIGHT, AnnotationWarning
+from figwriter._checks import picture_options
+from figwriter.render.fast.picture import picture_layout_for
+from figwriter.render.fast.text import rasterize
+from figwriter.render.overlay import ANNOT_DARK, ANNOT_LIGHT, AnnotationWarning
 
 from ._readback import read_images
 
@@ -458,7 +458,7 @@ def test_hold_scale_is_per_writer_and_per_tag(logdir, rng):
 
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_a_batch_with_options_is_a_grid_of_the_single_pictures(logdir, renderer, rng):
-    from figwriter._tiles import tile
+    from figwriter.render.tiles import tile
 
     a, b = rng.random((4, 5)), rng.random((4, 5))
     names = ["a", "b", "c", "d", "e"]
@@ -476,8 +476,8 @@ def test_a_batch_with_options_is_a_grid_of_the_single_pictures(logdir, renderer,
 
 
 def test_a_batch_holds_its_scale_per_panel(logdir, rng):
-    from figwriter._compose import render_fast_grid
     from figwriter._scale import resolve_scale
+    from figwriter.render.fast import render_fast_grid
 
     first = [rng.random((6, 6)), 10 * rng.random((6, 6))]
     second = [2 * rng.random((6, 6)), 20 * rng.random((6, 6))]

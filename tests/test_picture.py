@@ -1,4 +1,4 @@
-"""The per-picture option rules (figwriter._picture), against seaborn and matplotlib.
+"""The per-picture option rules (render.cells, render.overlay), against seaborn and matplotlib.
 
 Annotation strings and colours against seaborn's ``heatmap``; tick-label
 thinning against seaborn's ``"auto"`` ticks on an axes of the same size; value
@@ -17,18 +17,11 @@ from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from figwriter import _picture
-from figwriter._fastpicture import value_ticks
-from figwriter._picture import (
-    HeldScales,
-    annotation_text,
-    background_rgb,
-    blend,
-    cell_grid,
-    default_reduce,
-    label_step,
-    reduce_blocks,
-)
+from figwriter._held import HeldScales
+from figwriter.render import cells, overlay
+from figwriter.render.cells import cell_grid, default_reduce, reduce_blocks
+from figwriter.render.fast.picture import value_ticks
+from figwriter.render.overlay import annotation_text, background_rgb, blend, label_step
 
 seaborn = pytest.importorskip("seaborn", reason="seaborn is in the test extra")
 
@@ -56,7 +49,7 @@ def reference_reduce(data: np.ndarray, fy: int, fx: int, mode: str) -> np.ndarra
     return out
 
 
-@pytest.mark.parametrize("mode", _picture.REDUCE_MODES)
+@pytest.mark.parametrize("mode", cells.REDUCE_MODES)
 @pytest.mark.parametrize(("shape", "fy", "fx"), [((7, 11), 2, 3), ((9, 9), 3, 3),
                                                  ((5, 13), 1, 4), ((12, 5), 5, 1)])
 def test_reduce_blocks_match_a_loop(rng, mode, shape, fy, fx):
@@ -108,7 +101,7 @@ def test_auto_aspect_fills_a_readable_box(shape):
 ])
 def test_numeric_aspect_is_the_cell_shape_as_imshow_draws_it(shape, aspect, extent):
     rows, cols = cell_grid(shape, aspect, extent, 512)
-    want = _picture.cell_ratio(shape, aspect, extent) * shape[0] / shape[1]
+    want = cells.cell_ratio(shape, aspect, extent) * shape[0] / shape[1]
     got = rows.length / cols.length
     assert got == pytest.approx(want, rel=0.2)
     assert max(rows.length, cols.length) <= 512
@@ -146,10 +139,10 @@ def test_annotation_colours_are_seaborns(rng, cmap):
     seaborn.heatmap(values, annot=True, ax=ax, cbar=False, cmap=cmap, vmin=0, vmax=1)
     theirs = [mcolors.to_rgb(t.get_color()) for t in ax.texts]
     colours = colormaps[cmap](mcolors.Normalize(0, 1)(values))
-    dark = _picture.dark_text(colours).ravel()
+    dark = overlay.dark_text(colours).ravel()
     ours = [mcolors.to_rgb(".15") if d else mcolors.to_rgb("w") for d in dark]
     assert ours == theirs
-    assert _picture.ANNOT_DARK == tuple(int(round(c * 255)) for c in mcolors.to_rgb(".15"))
+    assert overlay.ANNOT_DARK == tuple(int(round(c * 255)) for c in mcolors.to_rgb(".15"))
 
 
 # -- tick labels -------------------------------------------------------------------------------
@@ -240,7 +233,7 @@ def test_writer_state_objects_survive_pickling():
     held.hold("t", 0.0, 2.0)
     copy = pickle.loads(pickle.dumps(held))
     assert copy.get("t") == (0.0, 2.0) and copy.hold("u", 1.0, 3.0) == (1.0, 3.0)
-    warned = _picture.Warned()
+    warned = overlay.Warned()
     assert warned.first("t")
     again = pickle.loads(pickle.dumps(warned))
     assert not again.first("t") and again.first("u")

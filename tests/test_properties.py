@@ -28,18 +28,18 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from figwriter import FigureSummaryWriter, _convert, _scale
-from figwriter._methods import MAX_PICTURE_SIDE
+from figwriter.render import MAX_PICTURE_SIDE
 
 from ._readback import ImageEvent, read_images
 from .strategies import Call, batch_calls, examples, image_calls, reference_float64
 
 try:
-    import figwriter._compose  # noqa: F401
+    import figwriter.render.fast  # noqa: F401
 except ImportError:
     HAVE_COMPOSE = False
 else:
     HAVE_COMPOSE = True
-FAST_MISSING = "figwriter._compose (the fast renderer) cannot be imported in this checkout"
+FAST_MISSING = "figwriter.render.fast (the fast renderer) cannot be imported in this checkout"
 RENDERERS = [
     pytest.param("fast", marks=pytest.mark.skipif(not HAVE_COMPOSE, reason=FAST_MISSING)),
     "matplotlib",
@@ -95,7 +95,7 @@ def check_cells_in_axes(pixels: np.ndarray, ax: Any, data: np.ndarray,
     """
     import matplotlib.colors as mcolors
 
-    from figwriter import _mpl
+    from figwriter.render import mpl as _mpl
 
     full_h, full_w = data.shape
     data = _mpl._cells(data)
@@ -135,7 +135,7 @@ def check_cells_in_axes(pixels: np.ndarray, ax: Any, data: np.ndarray,
 
 
 def _cached_figure(tag: str, grid: bool) -> Any:
-    from figwriter import _mpl
+    from figwriter.render import mpl as _mpl
 
     for key, fig in list(_mpl._CACHE._items.items()):
         if (key[0] == "grid" and key[1] == tag) if grid else key[0] == tag:
@@ -199,7 +199,7 @@ def check_fast_picture(event: ImageEvent, tag: str, panels: list[np.ndarray],
                        scales: list[_scale.ColorScale], kw: dict[str, Any], batch: bool,
                        rng: np.random.Generator) -> int:
     """The fast renderer's picture, checked against the layout its module exposes."""
-    from figwriter._compose import grid_layout_for, layout_for
+    from figwriter.render.fast import grid_layout_for, layout_for
 
     max_size = kw.get("max_size", 512)
     label = kw.get("label") is not None

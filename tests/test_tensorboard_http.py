@@ -117,3 +117,24 @@ def test_server_stops_by_pid(written):
     assert tb.process is not None and tb.process.returncode is not None
     assert not tb.running
     tb.stop()  # stopping twice is harmless
+
+
+def test_the_demos_sampling_flag_keeps_every_step(tmp_path):
+    """TensorBoard shows 10 pictures per tag by default; the demo's flag shows every step.
+
+    (``images=0``, often given as "keep all", makes TensorBoard 2.x show none.)
+    """
+    import numpy as np
+
+    from figwriter import FigureSummaryWriter, _demo
+
+    logdir = tmp_path / "many"
+    with FigureSummaryWriter(str(logdir)) as writer:
+        for step in range(12):
+            writer.add_colormapped_image("field", np.eye(8) * step, step)
+    with TensorBoard(logdir, extra_args=_demo.SAMPLES_FLAGS) as tb:
+        tb.wait_for_images({".": {"field": 12}})
+        assert [s["step"] for s in tb.images(".", "field")] == list(range(12))
+    # the flag is what the demo serves with and what it tells people to run
+    assert list(_demo.SAMPLES_FLAGS) == _demo.tensorboard_command(logdir, 6006)[-2:]
+    assert " ".join(_demo.SAMPLES_FLAGS) in _demo.open_instructions(logdir)

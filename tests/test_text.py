@@ -24,7 +24,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import IdentityTransform
 
 from figwriter import FigureSummaryWriter
-from figwriter._glyphs import rasterize
+from figwriter.render.fast.text import rasterize
 
 from ._readback import read_images
 
@@ -237,10 +237,12 @@ def test_missing_glyphs_warn_once_per_tag_as_matplotlib_words_it(logdir):
             writer.add_colormapped_image("d", DATA, 0, title="tab\there")
 
 
-def test_three_line_bar_label_is_inside_the_picture(logdir):
+@pytest.mark.parametrize("batch", [False, True], ids=["image", "batch"])
+def test_three_line_bar_label_is_inside_the_picture(batch, logdir):
     label = "first line\nsecond line\nthird line"
-    pictures = _written(logdir, [{"tag": "label", "label": label},
-                                 {"tag": "blank", "label": _blank(label)}])
+    titles = {"titles": ["a", "b"]} if batch else {}
+    pictures = _written(logdir, [{"tag": "label", "label": label, **titles},
+                                 {"tag": "blank", "label": _blank(label), **titles}])
     ink = _ink_between(pictures["label"], pictures["blank"])
     expected = rasterize(label, _points("axes.labelsize"), rotation=90).ink
     # all of the label's ink is in the picture, none cut at an edge
@@ -277,7 +279,7 @@ def test_shaped_text_is_drawn_as_matplotlib_draws_it(s):
 def test_combining_marks_compose_and_keep_the_next_space():
     composed, precomposed = rasterize("e\u0301 x", 12.0), rasterize("\u00e9 x", 12.0)
     assert _crop(composed.ink).shape == _crop(precomposed.ink).shape
-    assert ink_difference(composed.ink, precomposed.ink) < 0.05
+    assert ink_difference(composed.ink, precomposed.ink) < 0.12  # "e x" against "é x": 0.48
 
 
 def test_lone_surrogates_are_drawn_as_replacement_characters():
@@ -302,7 +304,7 @@ def test_rasterize_refuses_what_is_not_text():
 
 
 def test_coloured_text_is_alpha_blended():
-    from figwriter._glyphs import draw_text
+    from figwriter.render.fast.text import draw_text
 
     text = rasterize("A\u00e9", 12.0)
     canvas = np.zeros((30, 40, 3), np.uint8)

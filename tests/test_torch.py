@@ -152,6 +152,7 @@ def test_importing_figwriter_torch_without_torch_says_how_to_install(blocked, ca
     kind, message, chained, leftover = result.stdout.strip().splitlines()
     assert kind == "ImportError"
     assert 'pip install "figwriter[torch]"' in message
+    assert 'from a clone: pip install -e ".[torch]"' in message
     assert chained.split()[0] == "ModuleNotFoundError"
     assert chained.split()[1].strip("'").startswith(cause)
     assert leftover == "False"

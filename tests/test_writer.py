@@ -17,9 +17,11 @@ from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from figwriter import FigureSummaryWriter, _mpl
-from figwriter._methods import FigureMethods
+from figwriter import FigureSummaryWriter
+from figwriter._cache import BoundedCache
+from figwriter._mixin import FigureMethods
 from figwriter._png import encode_png
+from figwriter.render import mpl as _mpl
 
 from ._readback import read_image_protos, read_images
 
@@ -34,14 +36,14 @@ one_writer_class = pytest.mark.parametrize("writer_cls", [FigureSummaryWriter],
 @pytest.fixture(autouse=True)
 def _fresh_figure_cache(monkeypatch):
     """Every test starts with no reusable figures; reuse is tested where it is meant."""
-    monkeypatch.setattr(_mpl, "_CACHE", _mpl.FigureCache())
+    monkeypatch.setattr(_mpl, "_CACHE", BoundedCache("test.figures", 16, register=False))
 
 
 @pytest.fixture(params=["matplotlib", "fast"])
 def renderer(request) -> str:
     """Both renderers, for behaviour that does not depend on the drawing."""
     if request.param == "fast":
-        compose = pytest.importorskip("figwriter._compose", reason="no fast renderer yet")
+        compose = pytest.importorskip("figwriter.render.fast", reason="no fast renderer yet")
         if not hasattr(compose, "render_fast"):
             pytest.skip("the fast renderer is not complete yet")
     return request.param
@@ -590,12 +592,12 @@ def test_matplotlib_renderer_reused_figure_follows_norm_parameters(writer, logdi
 
 @one_writer_class
 def test_matplotlib_renderer_cache_is_bounded(writer, rng, monkeypatch):
-    small = _mpl.FigureCache(maxsize=1)
+    small = BoundedCache("test.figures", 1, register=False)
     monkeypatch.setattr(_mpl, "_CACHE", small)
     for i in range(2):
         writer.add_colormapped_image(f"tag{i}", rng.normal(size=(3, 3)), renderer="matplotlib")
     assert len(small) == 1
-    assert _mpl.FigureCache().maxsize == 16  # the real cache's bound
+    assert _mpl.FIGURE_CACHE_SIZE == 16  # the real cache's bound
 
 
 # -- add_colormapped_image: either renderer ---------------------------------------------

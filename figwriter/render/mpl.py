@@ -14,24 +14,25 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._picture import PictureOptions
-from ._scale import ColorScale
+from .._cache import BoundedCache
+from .._scale import ColorScale
+from .cells import grid_columns, reduce_blocks, reduce_cells
+from .options import PictureOptions, Stream
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "render",
     "render_matplotlib",
     "render_matplotlib_grid",
     "figure_to_rgba",
     "close_if_managed",
-    "FigureCache",
 ]
 
 #: the figure's longer side, in inches, at FIG_DPI
@@ -54,11 +55,8 @@ def _cells(data: np.ndarray, mode: str | None = None, limit: int = MAX_CELLS) ->
     if longest <= limit:
         return data
     if mode not in (None, "mean"):
-        from ._mplpicture import reduce_for_display
-
-        return reduce_for_display(data, -(-longest // limit), mode)
-    from ._compose import reduce_cells
-
+        f = -(-longest // limit)
+        return reduce_blocks(data, f, f, mode)
     return reduce_cells(data, -(-longest // MAX_CELLS))
 
 
@@ -78,7 +76,7 @@ def _show(ax: Any, shape: tuple[int, int], options: PictureOptions | None = None
     h, w = shape
     longest = max(shape)
     if options is not None and not options.is_plain:
-        from ._mplpicture import image_placement
+        from .mpl_options import image_placement
 
         place = image_placement(shape, options, max(1, -(-longest // limit)))
         im = ax.imshow(np.zeros((1, 1)), **_IMSHOW, extent=place["extent"],
@@ -97,31 +95,10 @@ def _show(ax: Any, shape: tuple[int, int], options: PictureOptions | None = None
     return im
 
 
-class _RendererPool:
-    """Agg renderers kept between calls, by (width, height, dpi).
-
-    A renderer carries matplotlib's text-metrics cache; a fresh one per call
-    (what a new ``FigureCanvasAgg`` makes) measures every string again. A
-    renderer is lent to one drawing at a time.
-    """
-
-    def __init__(self, maxsize: int = 8) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            return self._items.pop(key, None)
-
-    def give_back(self, key: tuple[Any, ...], renderer: Any) -> None:
-        with self._lock:
-            self._items[key] = renderer
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-
-
-_RENDERERS = _RendererPool()
+#: Agg renderers kept between calls, by (width, height, dpi): a renderer carries
+#: matplotlib's text-metrics cache, which a fresh one (what a new
+#: ``FigureCanvasAgg`` makes) fills again; a renderer is lent to one drawing at a time
+_RENDERERS: BoundedCache[Any] = BoundedCache("render.mpl.agg_renderers", 8)
 
 
 def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
@@ -142,7 +119,7 @@ def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
             figure.dpi = dpi
         w, h = canvas.get_width_height(physical=True)
         key = (w, h, figure.dpi)
-        renderer = _RENDERERS.take(key)
+        renderer = _RENDERERS.pop(key)
         if renderer is not None:
             canvas.renderer, canvas._lastKey = renderer, key
         try:
@@ -150,7 +127,7 @@ def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
             buf = np.asarray(canvas.buffer_rgba()).copy()
         finally:
             if canvas._lastKey == key:
-                _RENDERERS.give_back(key, canvas.renderer)
+                _RENDERERS.set(key, canvas.renderer)
     finally:
         if dpi is not None:
             figure.dpi = old_dpi
@@ -163,34 +140,6 @@ def close_if_managed(figure: Figure) -> None:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close(figure)
-
-
-class FigureCache:
-    """A bounded LRU of reusable figures, safe to share between threads."""
-
-    def __init__(self, maxsize: int = 16) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def take(self, key: Hashable) -> Any:
-        """Remove and return the figure for ``key`` (a figure is used by one thread)."""
-        with self._lock:
-            return self._items.pop(key, None)
-
-    def give_back(self, key: Hashable, fig: Any) -> None:
-        with self._lock:
-            self._items[key] = fig
-            self._items.move_to_end(key)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 class _ColorbarFigure:
@@ -210,7 +159,7 @@ class _ColorbarFigure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from . import _mplpicture
+        from . import mpl_options as _mplpicture
 
         h, w = shape
         plain = options is None or options.plain_layout
@@ -250,7 +199,8 @@ class _ColorbarFigure:
         self._background: Any = None
 
     def draw(self, data: np.ndarray, scale: ColorScale, title: str | None,
-             label: str | None, key: Hashable = None) -> np.ndarray:
+             label: str | None, key: Hashable = None,
+             options: PictureOptions | None = None) -> np.ndarray:
         # one "changed" notification (one colour-bar update) for all changes
         with self.image.callbacks.blocked(signal="changed"):
             if self.image.cmap is not scale.cmap and self.image.cmap != scale.cmap:
@@ -262,7 +212,8 @@ class _ColorbarFigure:
         self.image.changed()  # the colour bar follows through its callback
         self.image.set_data(np.ma.masked_invalid(data, copy=False))
         if self.overlay is not None:
-            self.overlay.update(self.image, data, scale, key)
+            self.overlay.update(self.image, data, scale, key,
+                                options if options is not None else self.overlay.options)
         self.ax.set_title(title or "")
         self.colorbar.set_label(label or "")
         self._blit()
@@ -318,7 +269,10 @@ def _limits_only(new: object, old: object) -> bool:
     )
 
 
-_CACHE = FigureCache()
+#: how many figures are kept for reuse
+FIGURE_CACHE_SIZE = 16
+#: figures by stream and layout, each lent to one drawing at a time
+_CACHE: BoundedCache[Any] = BoundedCache("render.mpl.figures", FIGURE_CACHE_SIZE)
 #: matplotlib's text and path machinery is not documented as thread-safe: one
 #: figure is drawn at a time
 _DRAW_LOCK = threading.RLock()
@@ -331,7 +285,7 @@ def render_matplotlib(
     title: str | None = None,
     label: str | None = None,
     key: Hashable = None,
-    cache: FigureCache | None = None,
+    cache: BoundedCache[Any] | None = None,
     options: PictureOptions | None = None,
 ) -> np.ndarray:
     """Draw ``data`` with ``imshow`` + ``colorbar`` and return RGB uint8 pixels.
@@ -352,15 +306,16 @@ def render_matplotlib(
     )
     if options is not None and not options.is_plain:
         full_key += (options.layout_key, options.blended, options.annot)
-    fig = cache.take(full_key)
+    fig = cache.pop(full_key)
     if fig is None:
         fig = _ColorbarFigure(data.shape, scale, options)
     mode = None if options is None else options.reduce
     with _DRAW_LOCK:
         with np.errstate(over="ignore", invalid="ignore"):
             # extreme limits overflow inside matplotlib's tick and norm arithmetic
-            rgb = fig.draw(_cells(data, mode, fig.cell_limit), scale, title, label, key)
-    cache.give_back(full_key, fig)
+            rgb = fig.draw(_cells(data, mode, fig.cell_limit), scale, title, label, key,
+                           options)
+    cache.set(full_key, fig)
     return rgb
 
 
@@ -451,13 +406,6 @@ class _GridFigure:
         return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
 
 
-def grid_columns(n: int, ncols: int | None) -> int:
-    """Panels per row: as asked (at most ``n``), or a near-square grid."""
-    if ncols is not None:
-        return max(1, min(ncols, n))
-    return max(1, int(np.ceil(np.sqrt(n))))
-
-
 def render_matplotlib_grid(
     panels: list[np.ndarray],
     scales: list[ColorScale],
@@ -466,7 +414,7 @@ def render_matplotlib_grid(
     label: str | None = None,
     ncols: int | None = None,
     key: Hashable = None,
-    cache: FigureCache | None = None,
+    cache: BoundedCache[Any] | None = None,
 ) -> np.ndarray:
     """Draw a batch as a grid of ``imshow`` panels with shared or per-panel colour bars.
 
@@ -480,11 +428,22 @@ def render_matplotlib_grid(
         "grid", key, tuple(shapes), cols, bool(titles),
         tuple((s.cmap.name, type(s.norm), s.extend) for s in scales),
     )
-    fig = cache.take(full_key)
+    fig = cache.pop(full_key)
     if fig is None:
         fig = _GridFigure(shapes, scales, cols, bool(titles))
     with _DRAW_LOCK:
         with np.errstate(over="ignore", invalid="ignore"):
             rgb = fig.draw([_cells(p) for p in panels], scales, titles, label)
-    cache.give_back(full_key, fig)
+    cache.set(full_key, fig)
     return rgb
+
+
+def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
+           options: PictureOptions, stream: Stream) -> np.ndarray:
+    """The matplotlib back end (see :class:`figwriter.render.Renderer`)."""
+    if not options.grid:
+        return render_matplotlib(panels[0], scales[0], title=options.title,
+                                 label=options.label, key=stream.key, options=options)
+    return render_matplotlib_grid(list(panels), list(scales),
+                                  titles=None if options.titles is None else list(options.titles),
+                                  label=options.label, ncols=options.ncols, key=stream.key)

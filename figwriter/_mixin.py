@@ -1,20 +1,27 @@
 """The added methods, shared by every writer class.
 
-:class:`FigureMethods` runs convert -> resolve -> render -> encode and hands the
-PNG to ``self._emit_png``, the one method a writer class supplies (emit stage).
-The tensorboardX writer (``figwriter.FigureSummaryWriter``) and the torch one
+:class:`FigureMethods` checks a call's arguments and builds one job
+(:mod:`figwriter._job`: convert -> resolve -> render -> encode), runs it now or
+on the background worker, and hands the PNG to ``self._emit_png``, the one
+method a writer class supplies (emit stage). The tensorboardX writer
+(``figwriter.FigureSummaryWriter``) and the torch one
 (``figwriter.torch.FigureSummaryWriter``) differ only there.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _convert, _optchecks, _picture, _png, _scale
+from . import _checks, _convert
+from ._held import HeldScales
+from ._job import ColormapJob, Encoded, colormap_job, figure_job
+from ._summary import FIGURE_GRID_COLUMNS
+from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
+from .render.overlay import Warned
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
@@ -22,87 +29,11 @@ if TYPE_CHECKING:
 
     from ._background import Worker
 
-__all__ = ["FigureMethods", "RENDERERS", "Renderer"]
+__all__ = ["FigureMethods", "RendererName"]
 
-Renderer = Literal["fast", "matplotlib"]
-RENDERERS: tuple[str, ...] = ("fast", "matplotlib")
-DEFAULT_MAX_SIZE = 512
-#: TensorBoard refuses to serve very large images; nothing larger is written.
-MAX_PICTURE_SIDE = 4096
-#: a list of figures is laid out this many per row, as tensorboardX's make_grid does
-_FIGURE_GRID_COLUMNS = 8
-
+RendererName = Literal["fast", "matplotlib"]
 CmapArg = Union[str, "Colormap", None]
 NormArg = Union[str, "Normalize"]
-
-
-def _check_renderer(renderer: object) -> str:
-    if renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {RENDERERS}; got {renderer!r}")
-    return str(renderer)
-
-
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {type(value).__name__}")
-    return bool(value)
-
-
-def _check_int(value: object, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {bounds}; got {value}")
-    return int(value)
-
-
-def _check_max_size(max_size: object) -> int:
-    return _check_int(max_size, "max_size", low=16, high=MAX_PICTURE_SIDE)
-
-
-def _check_text(value: object, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError(f"{name} must be a str or None; got {type(value).__name__}")
-
-
-def _check_tag(tag: object) -> str:
-    if not isinstance(tag, str):
-        raise TypeError(f"tag must be a str; got {type(tag).__name__}")
-    if not tag:
-        raise ValueError("tag must be a non-empty str")
-    return tag
-
-
-def render(
-    renderer: str,
-    data: np.ndarray,
-    scale: _scale.ColorScale,
-    *,
-    title: str | None,
-    label: str | None,
-    key: Hashable,
-    max_size: int,
-    options: _picture.PictureOptions | None = None,
-) -> np.ndarray:
-    """Dispatch to a renderer back end; returns RGB uint8 pixels (H, W, 3)."""
-    if renderer == "fast":
-        from ._compose import _discrete_norm, render_fast
-
-        if options is None or options.is_plain:
-            return render_fast(data, scale, title=title, label=label, key=key,
-                               max_size=max_size)
-        if _discrete_norm(scale.norm):
-            return render(_check_renderer("matplotlib"), data, scale, title=title,
-                          label=label, key=key, max_size=max_size, options=options)
-        from ._fastpicture import render_picture
-
-        return render_picture(data, scale, title=title, label=label, key=key,
-                              max_size=max_size, options=options)
-    from ._mpl import render_matplotlib
-
-    return render_matplotlib(data, scale, title=title, label=label, key=key, options=options)
 
 
 class FigureMethods:
@@ -124,11 +55,14 @@ class FigureMethods:
 
     def __init__(self, *args: Any, async_render: bool = False, max_pending: int = 16,
                  **kwargs: Any) -> None:
-        _check_bool(async_render, "async_render")
-        max_pending = _check_int(max_pending, "max_pending", low=1)
+        _checks.check_bool(async_render, "async_render")
+        max_pending = _checks.check_int(max_pending, "max_pending", low=1)
         super().__init__(*args, **kwargs)
-        self._held_scales = _picture.HeldScales()
-        self._warned = _picture.Warned()
+        #: each tag's stable picture size: this writer's alone
+        self._canvas_sizes = CanvasSizes()
+        #: limits kept for hold_scale, and tags warned about, per writer
+        self._held_scales = HeldScales()
+        self._warned = Warned()
         self._worker: Worker | None = None
         if async_render:
             from ._background import Worker
@@ -167,7 +101,7 @@ class FigureMethods:
         if self._worker is not None:
             self._worker.wait()
 
-    def _submit(self, job: Callable[[], tuple[bytes, int, int, int]], tag: str,
+    def _submit(self, job: Callable[[], Encoded], tag: str,
                 global_step: int | None, walltime: float | None) -> None:
         """Run a render+encode job and emit its PNG, now or on the worker."""
         if self._worker is None:
@@ -283,77 +217,12 @@ class FigureMethods:
         >>> with FigureSummaryWriter(logdir) as writer:
         ...     writer.add_figure_png("loss", fig, global_step=0)
         """
-        _check_tag(tag)
-        if dpi is not None:
-            if isinstance(dpi, bool) or not isinstance(dpi, (int, float, np.number)):
-                raise TypeError(f"dpi must be a number or None; got {type(dpi).__name__}")
-            if not (np.isfinite(dpi) and dpi > 0):
-                raise ValueError(f"dpi must be a positive finite number; got {dpi}")
-        figures: list[Any] = list(figure) if isinstance(figure, (list, tuple)) else [figure]
-        if not figures:
-            raise ValueError("figure must be a Figure or a non-empty list of Figures; got []")
-        from matplotlib.figure import Figure as _Figure
-
-        for i, f in enumerate(figures):
-            if not isinstance(f, _Figure):
-                where = f"figure[{i}]" if isinstance(figure, (list, tuple)) else "figure"
-                raise TypeError(
-                    f"{where} must be a matplotlib.figure.Figure; got {type(f).__name__}"
-                )
-        sizes = [_figure_pixels(f, dpi) for f in figures]
-        for i, (f, (w_px, h_px)) in enumerate(zip(figures, sizes)):
-            if max(w_px, h_px) > MAX_PICTURE_SIDE:
-                where = f"figure[{i}]" if isinstance(figure, (list, tuple)) else "figure"
-                raise ValueError(
-                    f"{where} would draw to {w_px}x{h_px} pixels; TensorBoard pictures are "
-                    f"limited to {MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= "
-                    f"(at most {int(MAX_PICTURE_SIDE / max(f.get_size_inches()))} "
-                    "for this figure)"
-                )
-        if len(figures) > 1:
-            cols = min(len(figures), _FIGURE_GRID_COLUMNS)
-            rows = -(-len(figures) // cols)
-            grid_w, grid_h = cols * max(w for w, _ in sizes), rows * max(h for _, h in sizes)
-            if max(grid_w, grid_h) > MAX_PICTURE_SIDE:
-                raise ValueError(
-                    f"figure: {len(figures)} figures laid out {cols} per row would make a "
-                    f"{grid_w}x{grid_h} picture; TensorBoard pictures are limited to "
-                    f"{MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= or fewer figures"
-                )
-        job = self._figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)))
+        _checks.check_tag(tag)
+        dpi = _checks.check_dpi(dpi)
+        figures = _checks.check_figures(figure, dpi, FIGURE_GRID_COLUMNS)
+        job = figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
+                         draw_now=self._worker is None)
         self._submit(job, tag, global_step, walltime)
-
-    def _figure_job(self, figures: list[Figure], dpi: float | None, close: bool,
-                    grid: bool) -> Callable[[], tuple[bytes, int, int, int]]:
-        """The render+encode job for figures.
-
-        Figures the caller keeps (``close=False``, or any synchronous call) are
-        drawn now, on the caller's thread; closed ones may be drawn by the worker.
-        """
-        from ._mpl import close_if_managed, figure_to_rgba
-
-        def draw() -> np.ndarray:
-            pictures = [figure_to_rgba(f, dpi)[:, :, :3] for f in figures]
-            if not grid:
-                return pictures[0]
-            shapes = {p.shape for p in pictures}
-            if len(shapes) != 1:
-                raise ValueError(
-                    "figure: every figure in a list must draw to the same size; got "
-                    + ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
-                )
-            return _figure_grid(pictures)
-
-        drawn = draw() if (self._worker is None or not close) else None
-        if close:
-            for f in figures:
-                close_if_managed(f)
-
-        def job() -> tuple[bytes, int, int, int]:
-            rgb = drawn if drawn is not None else draw()
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
-        return job
 
     def add_colormapped_image(
         self,
@@ -371,7 +240,7 @@ class FigureMethods:
         norm: NormArg = "linear",
         title: str | None = None,
         label: str | None = None,
-        renderer: Renderer = "fast",
+        renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
         aspect: str | float = "equal",
         origin: str = "upper",
@@ -445,7 +314,8 @@ class FigureMethods:
         annot : bool or array-like, default False
             Write each cell's value (or the matching entry of an array of the
             data's shape) in it, in dark grey or white for contrast as seaborn
-            does. Cells too small for their text are left out (one warning per tag).
+            does. Cells too small for their text are left out (one
+            ``figwriter.AnnotationWarning`` per tag).
         fmt : str, default ".2g"
             Format spec of the annotations.
         background : array-like, optional
@@ -470,32 +340,19 @@ class FigureMethods:
         >>> with FigureSummaryWriter(logdir) as writer:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
-        _check_tag(tag)
-        options = _scale.scale_options(
-            cmap=cmap, vmin=vmin, vmax=vmax, robust=robust, center=center, norm=norm
+        _checks.check_tag(tag)
+        data, kind, picture = _checks.prepare_single(
+            values, dataformats, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce)
+        title = _checks.check_text(title, "title")
+        job = colormap_job(
+            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+            robust=robust, center=center, norm=norm, label=label, renderer=renderer,
+            max_size=max_size, picture=picture, kind=kind, hold_scale=hold_scale,
+            held=self._held_scales, warned=self._warned,
         )
-        data, picture = _optchecks.prepare(
-            values, dataformats, options, self._warned, aspect=aspect, origin=origin, extent=extent,
-            xlabel=xlabel, ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels,
-            annot=annot, fmt=fmt, background=background, alpha=alpha, reduce=reduce,
-            hold_scale=hold_scale)
-        renderer = _check_renderer(renderer)  # type: ignore[assignment]
-        max_size = _check_max_size(max_size)
-        title = _check_text(title, "title")
-        label = _check_text(label, "label")
-        data = self._take(data)
-        held = self._held_scales if picture.hold_scale else None
-
-        def job() -> tuple[bytes, int, int, int]:
-            try:
-                scale = _picture.resolve_held([data], options, held, tag)
-                rgb = render(renderer, data, scale, title=title, label=label, key=tag,
-                             max_size=max_size, options=picture)
-            finally:
-                self._release(data)
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
-
-        self._submit(job, tag, global_step, walltime)
+        self._submit_colormap(job, tag, global_step, walltime)
 
     def add_colormapped_images(
         self,
@@ -515,7 +372,7 @@ class FigureMethods:
         center: float | None = None,
         norm: NormArg = "linear",
         label: str | None = None,
-        renderer: Renderer = "fast",
+        renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
         aspect: str | float = "equal",
         origin: str = "upper",
@@ -563,7 +420,7 @@ class FigureMethods:
         aspect, origin, extent, xlabel, ylabel, xticklabels, yticklabels, fmt, alpha, reduce
             As for :meth:`add_colormapped_image`, for every panel (tick label
             sequences must fit every panel). With any of these options the
-            batch is laid out as a grid of complete pictures, each with its
+            batch is laid out as a grid of the single pictures, each with its
             colour bar (the same bar on every panel when the scale is shared).
         annot : bool or sequence of array-likes, default False
             As for :meth:`add_colormapped_image`; or one array per panel.
@@ -583,116 +440,31 @@ class FigureMethods:
         ...         "maps", [prediction, target], global_step=0,
         ...         titles=["prediction", "target"])
         """
-        _check_tag(tag)
+        _checks.check_tag(tag)
         panels = _convert.to_batch(values, dataformats)
-        _check_bool(shared_scale, "shared_scale")
-        if ncols is not None:
-            ncols = _check_int(ncols, "ncols", low=1)
-        panel_titles: list[str | None] | None = None
-        if titles is not None:
-            if isinstance(titles, str) or not isinstance(titles, Sequence):
-                raise TypeError(
-                    f"titles must be a sequence of str (one per panel); got {type(titles).__name__}"
-                )
-            if len(titles) != len(panels):
-                raise ValueError(
-                    f"titles must have one entry per panel: {len(panels)} panels, "
-                    f"got {len(titles)} titles"
-                )
-            panel_titles = [_check_text(t, f"titles[{i}]") for i, t in enumerate(titles)]
-        options = _scale.scale_options(
-            cmap=cmap, vmin=vmin, vmax=vmax, robust=robust, center=center, norm=norm
+        kind, picture = _checks.prepare_batch(
+            panels, values, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce)
+        job = colormap_job(
+            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+            shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
+            robust=robust, center=center, norm=norm, label=label, renderer=renderer,
+            max_size=max_size, picture=picture, kind=kind, hold_scale=hold_scale,
+            held=self._held_scales, warned=self._warned,
         )
-        renderer = _check_renderer(renderer)  # type: ignore[assignment]
-        max_size = _check_max_size(max_size)
-        label = _check_text(label, "label")
-        pictures = _optchecks.prepare_batch(
-            panels, values, options, self._warned, aspect=aspect, origin=origin,
-            extent=extent, xlabel=xlabel, ylabel=ylabel, xticklabels=xticklabels,
-            yticklabels=yticklabels, annot=annot, fmt=fmt, background=background,
-            alpha=alpha, reduce=reduce, hold_scale=hold_scale)
-        panels = [self._take(p) for p in panels]
-        shared = bool(shared_scale)
-        held = self._held_scales if pictures[0].hold_scale else None
+        self._submit_colormap(job, tag, global_step, walltime)
 
-        def job() -> tuple[bytes, int, int, int]:
+    def _submit_colormap(self, job: ColormapJob, tag: str, global_step: int | None,
+                         walltime: float | None) -> None:
+        """Run a colour-mapped picture's job for ``tag``, now or in the background."""
+        job = job.with_panels([self._take(p) for p in job.panels])
+        stream = Stream(tag, self._canvas_sizes)
+
+        def run() -> Encoded:
             try:
-                if shared:
-                    scales = [_picture.resolve_held(panels, options, held, tag)]
-                else:
-                    scales = [_picture.resolve_held([p], options, held, (tag, i))
-                              for i, p in enumerate(panels)]
-                rgb = render_grid(renderer, panels, scales, titles=panel_titles, label=label,
-                                  ncols=ncols, key=tag, max_size=max_size, options=pictures)
+                return job.png(stream)
             finally:
-                self._release(*panels)
-            return _png.encode_png(rgb), rgb.shape[0], rgb.shape[1], 3
+                self._release(*job.panels)
 
-        self._submit(job, tag, global_step, walltime)
-
-
-def render_grid(
-    renderer: str,
-    panels: list[np.ndarray],
-    scales: list[_scale.ColorScale],
-    *,
-    titles: list[str | None] | None,
-    label: str | None,
-    ncols: int | None,
-    key: Hashable,
-    max_size: int,
-    options: list[_picture.PictureOptions] | None = None,
-) -> np.ndarray:
-    """Dispatch a batch to a renderer back end; returns RGB uint8 pixels."""
-    if options is not None and not all(o.is_plain for o in options):
-        from ._tiles import render_tiles
-
-        def one(data: np.ndarray, scale: _scale.ColorScale, **kwargs: Any) -> np.ndarray:
-            return render(renderer, data, scale, **kwargs)
-
-        cols = ncols if ncols is not None else int(np.ceil(np.sqrt(len(panels))))
-        return render_tiles(one, panels, scales, titles=titles, label=label,
-                            ncols=max(1, min(cols, len(panels))), key=key,
-                            max_size=max_size, options=options)
-    if renderer == "fast":
-        from ._compose import render_fast_grid
-
-        return render_fast_grid(panels, scales, titles=titles, label=label, ncols=ncols,
-                                key=key, max_size=max_size)
-    from ._mpl import render_matplotlib_grid
-
-    return render_matplotlib_grid(panels, scales, titles=titles, label=label, ncols=ncols,
-                                  key=key)
-
-
-def image_summary(summary_cls: Any, tag: str, png: bytes, height: int, width: int,
-                  colorspace: int) -> Any:
-    """A ``Summary`` holding one encoded image, for either proto module.
-
-    ``summary_cls`` is tensorboardX's or tensorboard's ``Summary``; the PNG
-    bytes go into ``encoded_image_string`` unchanged.
-    """
-    image = summary_cls.Image(
-        height=height, width=width, colorspace=colorspace, encoded_image_string=png
-    )
-    return summary_cls(value=[summary_cls.Value(tag=tag, image=image)])
-
-
-def _figure_pixels(figure: Figure, dpi: float | None) -> tuple[int, int]:
-    """The (width, height) in pixels ``figure`` draws to at ``dpi`` (default its own)."""
-    w_in, h_in = figure.get_size_inches()
-    f_dpi = figure.dpi if dpi is None else dpi
-    return round(w_in * f_dpi), round(h_in * f_dpi)
-
-
-def _figure_grid(pictures: list[np.ndarray], ncols: int = _FIGURE_GRID_COLUMNS) -> np.ndarray:
-    """Lay same-size RGB pictures out as tensorboardX's ``make_grid`` does."""
-    h, w, c = pictures[0].shape
-    n = len(pictures)
-    ncols = min(n, ncols)
-    nrows = -(-n // ncols)
-    canvas = np.zeros((h * nrows, w * ncols, c), dtype=np.uint8)
-    for i, p in enumerate(pictures):
-        y, x = divmod(i, ncols)
-        canvas[y * h:(y + 1) * h, x * w:(x + 1) * w] = p
-    return canvas
+        self._submit(run, tag, global_step, walltime)

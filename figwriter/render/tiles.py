@@ -12,7 +12,8 @@ laid out ``ncols`` per row. Panels are reduced until the whole fits
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -46,22 +47,25 @@ def tile(pictures: Sequence[np.ndarray], ncols: int, gap: int = GAP) -> np.ndarr
     return canvas
 
 
-def render_tiles(render_one: Callable[..., np.ndarray], panels: Sequence[np.ndarray],
-                 scales: Sequence[Any], *, titles: Sequence[str | None] | None,
-                 label: str | None, ncols: int, key: Hashable, max_size: int,
-                 options: Sequence[Any]) -> np.ndarray:
+def render_tiles(render_one: Callable[[np.ndarray, Any, Any, Any], np.ndarray],
+                 panels: Sequence[np.ndarray], scales: Sequence[Any], options: Any,
+                 stream: Any) -> np.ndarray:
     """Draw each panel with ``render_one`` and tile the pictures (see the module notes).
 
-    ``render_one(data, scale, title=, label=, key=, max_size=, options=)`` draws
-    one picture; panel ``i`` is drawn with key ``(key, i)``.
+    ``render_one(data, scale, options, stream)`` draws one single picture; panel
+    ``i`` is drawn with ``options.panel(i)`` and the stream key ``(key, i)``.
     """
+    from .cells import grid_columns
+    from .options import Stream
+
     shared = len(scales) == 1
-    limit = max_size
+    ncols = grid_columns(len(panels), options.ncols)
+    limit = options.max_size
     while True:
         pictures = [
             render_one(p, scales[0] if shared else scales[i],
-                       title=titles[i] if titles is not None else None, label=label,
-                       key=(key, i), max_size=limit, options=options[i])
+                       replace(options.panel(i), max_size=limit),
+                       Stream((stream.key, i), stream.sizes))
             for i, p in enumerate(panels)
         ]
         out = tile(pictures, ncols)

@@ -2,7 +2,7 @@
 labels, annotations, a background.
 
 The layout generalises the plain one: each axis has its own integer factor
-(:func:`figwriter._picture.cell_grid`), the image axes are ticked in array
+(:func:`figwriter.render.cells.cell_grid`), the image axes are ticked in array
 indices (whole cells, as the plain picture), in data units (``extent``, as
 ``imshow`` ticks them) or with one label per row/column (thinned as seaborn's
 ``"auto"``), and bands for the axis labels are added around the image. With
@@ -21,24 +21,27 @@ from typing import Any
 
 import numpy as np
 
-from . import _compose as fast
-from ._compose import _LRU, Rect, _line_px, _Style, rasterize
-from ._glyphs import draw_text, line_count, picture_text, text_height
-from ._picture import (
+from ..._cache import BoundedCache
+from ..._scale import ColorScale
+from .. import cells as _cells_mod
+from ..cells import AxisCells, as_cells, cell_grid, reduce_blocks, reduce_into
+from ..options import MAX_PICTURE_SIDE, CanvasSizes, PictureOptions, Stream
+from ..overlay import (
     ANNOT_DARK,
     ANNOT_LIGHT,
-    AxisCells,
-    PictureOptions,
     annotation_text,
     blend,
-    cell_grid,
     dark_text,
     label_step,
-    reduce_blocks,
     resample,
     warn_small_cells,
 )
-from ._scale import ColorScale
+from . import layout as L
+from . import paint as P
+from .colours import ColourTable, _cmap_fingerprint, colour_table, indices_into
+from .layout import Rect, Style, _line_px, bar_interior
+from .text import draw_text, line_count, picture_text, rasterize, text_height
+from .ticks import bar_ticks, font_size, image_axis_ticks
 
 __all__ = ["PictureLayout", "picture_layout_for", "render_picture", "value_ticks"]
 
@@ -71,7 +74,7 @@ class PictureLayout:
     label_width: int
     bar_label_x: int | None
     title: int
-    style: _Style = field(repr=False)
+    style: Style = field(repr=False)
     x: AxisTicks = field(repr=False, default=AxisTicks())
     y: AxisTicks = field(repr=False, default=AxisTicks())
     xlabel_y: int | None = None  #: top row of the x label band
@@ -83,12 +86,12 @@ class PictureLayout:
         return self.rows.shown, self.cols.shown
 
     def bar_interior(self, extend: str) -> Rect:
-        return fast._bar_interior(self.bar, extend)
+        return bar_interior(self.bar, extend)
 
 
 def _index_ticks(n: int, length: int, name: str, size: float, flip: bool) -> AxisTicks:
     """Whole-cell index ticks (the plain picture's), row 0 at the bottom when ``flip``."""
-    ticks = fast._image_axis_ticks(n, length, name, size)
+    ticks = image_axis_ticks(n, length, name, size)
     if not flip:
         return AxisTicks(ticks)
     ppc = length / n
@@ -135,7 +138,7 @@ def _axis_ticks(opts: PictureOptions, name: str, n: int, length: int,
     return AxisTicks(tuple(ticks), offset)
 
 
-def _x_band(x: AxisTicks, style: _Style) -> int:
+def _x_band(x: AxisTicks, style: Style) -> int:
     if not x.ticks:
         return 0
     if x.rotated:
@@ -145,16 +148,16 @@ def _x_band(x: AxisTicks, style: _Style) -> int:
     return style.tick_len + style.tick_pad + text
 
 
-def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: _Style,
+def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: Style,
           reserved: int, opts: PictureOptions) -> PictureLayout:
     min_cell = 1
     if opts.annot:  # room for a short number in each cell
-        min_cell = rasterize(ANNOT_ROOM, fast._font_size("font.size")).width + 4
+        min_cell = rasterize(ANNOT_ROOM, font_size("font.size")).width + 4
     rows, cols = cell_grid(shape, opts.aspect, opts.extent, max_size,
-                           min(fast.MIN_LONG_SIDE, max_size), min_cell)
+                           min(_cells_mod.MIN_LONG_SIDE, max_size), min_cell)
     img_h, img_w = rows.length, cols.length
-    span = max(img_h, fast.MIN_BAR_LENGTH)
-    bar_w = int(min(26, max(10, round(span / fast.BAR_ASPECT))))
+    span = max(img_h, L.MIN_BAR_LENGTH)
+    bar_w = int(min(26, max(10, round(span / L.BAR_ASPECT))))
     tick_line = _line_px(style.tick_size)
     x = _axis_ticks(opts, "x", shape[1], img_w, style.tick_size)
     y = _axis_ticks(opts, "y", shape[0], img_h, style.tick_size)
@@ -163,8 +166,8 @@ def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: 
     top_band = max(tick_line // 2 + 2, tick_line + 4)
     if title:
         top_band = max(top_band, text_height(style.title_size, title) + style.title_pad)
-    top = fast._MARGIN + top_band
-    left = fast._MARGIN + 1
+    top = L._MARGIN + top_band
+    left = L._MARGIN + 1
     ylabel_x = None
     if opts.ylabel:
         ylabel_x = left
@@ -174,7 +177,7 @@ def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: 
         left += y_label_w + style.tick_pad + style.tick_len
     img_y = top + (span - img_h) // 2
     image = Rect(img_y, left, img_h, img_w)
-    bar_x = left + img_w + 1 + fast._GAP + 1
+    bar_x = left + img_w + 1 + L._GAP + 1
     bar = Rect(top, bar_x, span, bar_w)
     tick_x = bar_x + bar_w + 1
     label_x = tick_x + style.tick_len + style.tick_pad
@@ -189,33 +192,36 @@ def _make(shape: tuple[int, int], title: int, label: int, max_size: int, style: 
         xlabel_y = below + style.label_pad
         below = xlabel_y + max(label_line, text_height(style.label_size,
                                                        line_count(opts.xlabel)))
-    height = max(top + span + tick_line // 2 + 2, below) + fast._MARGIN
+    height = max(top + span + tick_line // 2 + 2, below) + L._MARGIN
     return PictureLayout(
-        height=height, width=right + fast._MARGIN, shape=shape, rows=rows, cols=cols,
+        height=height, width=right + L._MARGIN, shape=shape, rows=rows, cols=cols,
         image=image, bar=bar, tick_x=tick_x, label_x=label_x, label_width=reserved,
         bar_label_x=bar_label_x, title=title, style=style, x=x, y=y, xlabel_y=xlabel_y,
         ylabel_x=ylabel_x, options=opts,
     )
 
 
-_LAYOUTS = _LRU(256)
+_LAYOUTS: BoundedCache[PictureLayout] = BoundedCache("render.fast.picture.layouts", 256)
 
 
 def picture_layout_for(key: Hashable, shape: tuple[int, int], *, title: int, label: int,
-                       max_size: int, options: PictureOptions) -> PictureLayout:
-    """The (cached) layout; equal for equal key, shape, text presence, size and options."""
+                       max_size: int, options: PictureOptions,
+                       sizes: CanvasSizes | None = None) -> PictureLayout:
+    """The (cached) layout; equal for equal shape, text lines, size, options and
+    label column (the stream's, from ``sizes``)."""
     shape = (int(shape[0]), int(shape[1]))
-    style = _Style.current()
-    stream = fast._stream_key(key, shape, title, label, max_size, "single")
-    reserved = fast._reserved_width(stream, style)
-    cache_key = (stream, style, reserved, options.layout_key)
+    style = Style.current()
+    stream = L.single_stream(key, shape, title, label, max_size)
+    reserved = L._reserved(sizes, stream, style)
+    cache_key = (shape, int(title), int(label), int(max_size), style, reserved,
+                 options.layout_key)
     hit = _LAYOUTS.get(cache_key)
     if hit is not None:
         return hit
     limit = max_size
     while True:
         layout = _make(shape, title, label, limit, style, reserved, options)
-        excess = max(layout.height, layout.width) - fast.MAX_PICTURE_SIDE
+        excess = max(layout.height, layout.width) - MAX_PICTURE_SIDE
         if excess <= 0 or limit <= 16:
             break
         limit = max(16, limit - excess)
@@ -295,7 +301,7 @@ def _paint_axes(canvas: np.ndarray, layout: PictureLayout) -> None:
         canvas[y, img.x - 1 - style.tick_len:img.x - 1] = 0
         text = rasterize(label, style.tick_size)
         x = img.x - 1 - style.tick_len - style.tick_pad - text.width
-        draw_text(canvas, text, x, y - fast._centre_offset(text))
+        draw_text(canvas, text, x, y - P._centre_offset(text))
     y0 = img.y + img.height + 1
     for px, label in layout.x.ticks:
         x = img.x + px
@@ -330,43 +336,43 @@ def _paint_axis_labels(canvas: np.ndarray, layout: PictureLayout) -> None:
         draw_text(canvas, text, layout.ylabel_x, y)
 
 
-def _template(layout: PictureLayout, table: fast.ColourTable, extend: str,
+def _template(layout: PictureLayout, table: ColourTable, extend: str,
               label: str | None) -> np.ndarray:
     key = ("options", layout, table, extend, label)
-    hit = fast._TEMPLATES.get(key)
+    hit = P._TEMPLATES.get(key)
     if hit is not None:
         return hit
-    canvas = np.full((layout.height, layout.width, 3), fast._WHITE, np.uint8)
-    fast._frame(canvas, layout.image)
+    canvas = np.full((layout.height, layout.width, 3), 255, np.uint8)
+    P._frame(canvas, layout.image)
     _paint_axes(canvas, layout)
-    fast._paint_bar(canvas, layout.bar, extend, table)
+    P._paint_bar(canvas, layout.bar, extend, table)
     canvas.flags.writeable = False
-    return fast._TEMPLATES.put(key, canvas)
+    return P._TEMPLATES.put(key, canvas)
 
 
 def _cells(data: np.ndarray, layout: PictureLayout, mode: str) -> np.ndarray:
     rows, cols = layout.rows, layout.cols
     if mode == "mean" and rows.down == cols.down:
-        return fast._reduce(data, rows.down, fast._SCRATCH)
+        return reduce_into(data, rows.down, P.SCRATCH)
     return reduce_blocks(data, rows.down, cols.down, mode)
 
 
 def _paint(canvas: np.ndarray, layout: PictureLayout, k: np.ndarray,
-           table: fast.ColourTable) -> None:
+           table: ColourTable) -> None:
     rows, cols = layout.rows, layout.cols
     if rows.up == cols.up:
-        fast._paint_cells(canvas, layout.image, k, table, rows.up)
+        P.paint_cells(canvas, layout.image, k, table, rows.up)
         return
     rgb = table.rgb[k]
     canvas[layout.image.slices()] = np.repeat(np.repeat(rgb, rows.up, 0), cols.up, 1)
 
 
-_RGBA = _LRU(64)
+_RGBA: BoundedCache[np.ndarray] = BoundedCache("render.fast.picture.rgba", 64)
 
 
 def _raw_rgba(cmap: Any, n: int) -> np.ndarray:
     """The colormap's own RGBA bytes in :class:`ColourTable` row order."""
-    key = (fast._cmap_fingerprint(cmap) or (id(cmap),))[0]
+    key = (_cmap_fingerprint(cmap) or (id(cmap),))[0]
     hit = _RGBA.get(key)
     if hit is not None:
         return hit
@@ -396,7 +402,7 @@ def _annotate(canvas: np.ndarray, layout: PictureLayout, k: np.ndarray, values: 
               options: PictureOptions) -> None:
     """Write each cell's value in it, in seaborn's contrasting colour; skip small cells."""
     rows, cols = layout.rows, layout.cols
-    size = fast._font_size("font.size")
+    size = font_size("font.size")
     fmt = layout.options.fmt
     flip = layout.options.origin == "lower"
     dark = dark_text(rgba / 255.0)
@@ -414,45 +420,46 @@ def _annotate(canvas: np.ndarray, layout: PictureLayout, k: np.ndarray, values: 
             cy = img.y + r * rows.up + rows.up // 2
             cx = img.x + j * cols.up + cols.up // 2
             colour = ANNOT_DARK if dark[k[r, j]] else ANNOT_LIGHT
-            draw_text(canvas, text, cx - text.width // 2, cy - fast._centre_offset(text),
+            draw_text(canvas, text, cx - text.width // 2, cy - P._centre_offset(text),
                       color=colour)
     if skipped:
         warn_small_cells(options.warned, key, skipped, f"{cols.up}x{rows.up}")
 
 
-def render_picture(data: np.ndarray, scale: ColorScale, *, title: str | None,
-                   label: str | None, key: Hashable, max_size: int,
-                   options: PictureOptions) -> np.ndarray:
+def render_picture(data: np.ndarray, scale: ColorScale, options: PictureOptions,
+                   stream: Stream) -> np.ndarray:
     """Compose ``data`` with its colour bar and the picture options; RGB uint8."""
-    with picture_text(key):
-        return _render(data, scale, title, label, key, max_size, options)
+    with picture_text(stream.key):
+        return _render(data, scale, options, stream)
 
 
-def _render(data: np.ndarray, scale: ColorScale, title: str | None, label: str | None,
-            key: Hashable, max_size: int, options: PictureOptions) -> np.ndarray:
-    data = fast._as_cells(data)
-    table = fast.colour_table(scale.cmap)
+def _render(data: np.ndarray, scale: ColorScale, options: PictureOptions,
+            stream: Stream) -> np.ndarray:
+    data = as_cells(data)
+    table = colour_table(scale.cmap)
+    title, label, key, max_size = options.title, options.label, stream.key, options.max_size
 
     def layout_now() -> PictureLayout:
         return picture_layout_for(key, data.shape, title=line_count(title),
                                   label=line_count(label), max_size=max_size,
-                                  options=options)
+                                  options=options, sizes=stream.sizes)
 
     layout = layout_now()
     interior = layout.bar_interior(scale.extend)
-    ticks = fast.bar_ticks(scale.norm, interior.height, n=table.n, extend=scale.extend,
+    ticks = bar_ticks(scale.norm, interior.height, n=table.n, extend=scale.extend,
                            label_size=layout.style.tick_size)
     needed = max((rasterize(s, layout.style.tick_size).width for s in ticks.labels),
                  default=0)
     if needed > layout.label_width:
-        stream = fast._stream_key(key, data.shape, line_count(title), line_count(label),
-                                  max_size, "single")
-        fast._reserve(stream, layout.style, needed)
+        shape = (int(data.shape[0]), int(data.shape[1]))
+        kept = L.single_stream(key, shape, line_count(title), line_count(label), max_size)
+        stream.sizes.widen((kept, layout.style.tick_size), needed,
+                           L.label_allowance(layout.style.tick_size))
         layout = layout_now()
     mode = options.reduce or "mean"
     cells = np.asarray(_cells(data, layout, mode))
     shown = cells[::-1] if options.origin == "lower" else cells
-    k = fast._indices(np.ascontiguousarray(shown), scale, table.n, None)
+    k = indices_into(np.ascontiguousarray(shown), scale, table.n, None)
     canvas = _template(layout, table, scale.extend, label).copy()
     rgba = _raw_rgba(scale.cmap, table.n) if (options.blended or options.annot) else None
     if options.blended and rgba is not None:
@@ -463,19 +470,16 @@ def _render(data: np.ndarray, scale: ColorScale, title: str | None, label: str |
     else:
         _paint(canvas, layout, k, table)
     if options.annot and rgba is not None:
-        values = cells if options.annot_values is None else options.annot_values
+        values = cells if options.annot_value is None else options.annot_value
         _annotate(canvas, layout, k, values, ~np.isfinite(cells), rgba, key, options)
     style = layout.style
-    fast._draw_bar_ticks(canvas, interior, layout.tick_x, layout.label_x, ticks, style)
-    fast._draw_offset(canvas, layout.bar, ticks.offset, style.tick_size)
+    P.draw_bar_ticks(canvas, interior, layout.tick_x, layout.label_x, ticks, style)
+    P.draw_offset(canvas, layout.bar, ticks.offset, style.tick_size)
     if layout.bar_label_x is not None:
-        fast._draw_bar_label_beside(canvas, layout.bar, layout.label_x, ticks, label, style)
+        P.draw_bar_label_beside(canvas, layout.bar, layout.label_x, ticks, label, style)
     if title:
-        fast._draw_title(canvas, layout.image.x + layout.image.width // 2,
+        P.draw_title(canvas, layout.image.x + layout.image.width // 2,
                          layout.bar.y - 1 - style.title_pad, title, style.title_size)
     return canvas
 
 
-def clear_caches() -> None:
-    for cache in (_LAYOUTS, _RGBA):
-        cache.clear()

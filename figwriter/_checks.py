@@ -1,17 +1,156 @@
-"""Validation of the picture options (aspect, origin, extent, labels, annot, background,
-reduce, hold_scale): every bad argument is refused on the caller's thread, by name."""
+"""Argument checks of the public methods: one place, one wording.
+
+Each check names the argument, says what was expected and what came, and
+returns the value in the type the pipeline uses.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._picture import ASPECTS, ORIGINS, REDUCE_MODES, PictureOptions, annotation_text
+from .render import MAX_PICTURE_SIDE, RENDERERS, PictureOptions
+from .render.cells import REDUCE_MODES
+from .render.options import ASPECTS, ORIGINS
+from .render.overlay import INTEGER_TYPES, annotation_text
 
-__all__ = ["picture_options", "check_tick_labels_fit", "check_annot", "check_background"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "check_bool",
+    "check_dpi",
+    "check_figures",
+    "check_int",
+    "check_max_size",
+    "check_renderer",
+    "check_tag",
+    "check_text",
+    "check_titles",
+    "figure_pixels",
+    "picture_options",
+    "check_tick_labels_fit",
+    "check_annot",
+    "check_background",
+    "check_integral",
+    "prepare_single",
+    "prepare_batch",
+]
+
+
+def check_renderer(renderer: object) -> str:
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {tuple(RENDERERS)}; got {renderer!r}")
+    return str(renderer)
+
+
+def check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__}")
+    return bool(value)
+
+
+def check_int(value: object, name: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bounds}; got {value}")
+    return int(value)
+
+
+def check_max_size(max_size: object) -> int:
+    return check_int(max_size, "max_size", low=16, high=MAX_PICTURE_SIDE)
+
+
+def check_text(value: object, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{name} must be a str or None; got {type(value).__name__}")
+
+
+def check_tag(tag: object) -> str:
+    if not isinstance(tag, str):
+        raise TypeError(f"tag must be a str; got {type(tag).__name__}")
+    if not tag:
+        raise ValueError("tag must be a non-empty str")
+    return tag
+
+
+def check_titles(titles: object, n: int) -> tuple[str | None, ...] | None:
+    """One title (str or None) per panel, or None."""
+    if titles is None:
+        return None
+    if isinstance(titles, str) or not isinstance(titles, Sequence):
+        raise TypeError(
+            f"titles must be a sequence of str (one per panel); got {type(titles).__name__}"
+        )
+    if len(titles) != n:
+        raise ValueError(
+            f"titles must have one entry per panel: {n} panels, got {len(titles)} titles"
+        )
+    return tuple(check_text(t, f"titles[{i}]") for i, t in enumerate(titles))
+
+
+def check_dpi(dpi: object) -> float | None:
+    if dpi is None:
+        return None
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float, np.number)):
+        raise TypeError(f"dpi must be a number or None; got {type(dpi).__name__}")
+    if not (np.isfinite(dpi) and dpi > 0):
+        raise ValueError(f"dpi must be a positive finite number; got {dpi}")
+    return dpi  # type: ignore[return-value]
+
+
+def figure_pixels(figure: Figure, dpi: float | None) -> tuple[int, int]:
+    """The (width, height) in pixels ``figure`` draws to at ``dpi`` (default its own)."""
+    w_in, h_in = figure.get_size_inches()
+    f_dpi = figure.dpi if dpi is None else dpi
+    return round(w_in * f_dpi), round(h_in * f_dpi)
+
+
+def check_figures(figure: Any, dpi: float | None, columns: int) -> list[Figure]:
+    """``figure`` as a list of Figures that fit a TensorBoard picture at ``dpi``.
+
+    A list is laid out ``columns`` per row; its grid must fit too.
+    """
+    many = isinstance(figure, (list, tuple))
+    figures: list[Any] = list(figure) if many else [figure]
+    if not figures:
+        raise ValueError("figure must be a Figure or a non-empty list of Figures; got []")
+    from matplotlib.figure import Figure as _Figure
+
+    for i, f in enumerate(figures):
+        if not isinstance(f, _Figure):
+            where = f"figure[{i}]" if many else "figure"
+            raise TypeError(f"{where} must be a matplotlib.figure.Figure; got {type(f).__name__}")
+    sizes = [figure_pixels(f, dpi) for f in figures]
+    for i, (f, (w_px, h_px)) in enumerate(zip(figures, sizes)):
+        if max(w_px, h_px) > MAX_PICTURE_SIDE:
+            where = f"figure[{i}]" if many else "figure"
+            raise ValueError(
+                f"{where} would draw to {w_px}x{h_px} pixels; TensorBoard pictures are "
+                f"limited to {MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= "
+                f"(at most {int(MAX_PICTURE_SIDE / max(f.get_size_inches()))} "
+                "for this figure)"
+            )
+    if len(figures) > 1:
+        cols = min(len(figures), columns)
+        rows = -(-len(figures) // cols)
+        grid_w, grid_h = cols * max(w for w, _ in sizes), rows * max(h for _, h in sizes)
+        if max(grid_w, grid_h) > MAX_PICTURE_SIDE:
+            raise ValueError(
+                f"figure: {len(figures)} figures laid out {cols} per row would make a "
+                f"{grid_w}x{grid_h} picture; TensorBoard pictures are limited to "
+                f"{MAX_PICTURE_SIDE} pixels on a side: pass a smaller dpi= or fewer figures"
+            )
+    return figures
+
+
+# -- picture options ------------------------------------------------------------------
 
 
 def _check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
@@ -115,11 +254,8 @@ def picture_options(
     alpha: object = None,
     background: bool = False,
     reduce: object = None,
-    hold_scale: object = False,
 ) -> PictureOptions:
-    """Validated :class:`PictureOptions` (``annot``/``background``: whether given)."""
-    if not isinstance(hold_scale, (bool, np.bool_)):
-        raise TypeError(f"hold_scale must be True or False; got {type(hold_scale).__name__}")
+    """Validated picture options (``annot``/``background``: whether given)."""
     return PictureOptions(
         aspect=_check_aspect(aspect),
         origin=_check_choice(origin, "origin", ORIGINS),
@@ -132,7 +268,6 @@ def picture_options(
         fmt=_check_fmt(fmt),
         alpha=0.5 if alpha is None else _check_alpha(alpha),
         reduce=None if reduce is None else _check_choice(reduce, "reduce", REDUCE_MODES),
-        hold_scale=bool(hold_scale),
         blended=bool(background) or alpha is not None,
     )
 
@@ -169,7 +304,7 @@ def check_background(background: object) -> np.ndarray | None:
     if background is None:
         return None
     from ._convert import to_numpy
-    from ._picture import background_rgb
+    from .render.overlay import background_rgb
 
     image = to_numpy(background, "background")
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3) or not image.size:
@@ -188,8 +323,6 @@ def check_background(background: object) -> np.ndarray | None:
 
 def check_integral(values: np.ndarray, fmt: str) -> None:
     """An integer format (``"d"``) needs integral values, as seaborn's heatmap does."""
-    from ._picture import INTEGER_TYPES
-
     if fmt[-1:] not in INTEGER_TYPES or values.dtype.kind in ("b", "i", "u"):
         return
     with np.errstate(invalid="ignore"):
@@ -202,29 +335,19 @@ def check_integral(values: np.ndarray, fmt: str) -> None:
         )
 
 
-def per_panel(values: Any, n: int, name: str) -> list[Any]:
-    """One entry per panel: a sequence of ``n`` entries, or the same entry ``n`` times."""
-    if isinstance(values, (list, tuple)):
-        if len(values) != n:
-            raise ValueError(f"{name} must hold one entry per panel ({n}); got {len(values)}")
-        return list(values)
-    return [values] * n
+def prepare_single(values: Any, dataformats: str,
+                   **options: Any) -> tuple[np.ndarray, str, PictureOptions]:
+    """Convert ``values``; validate the picture options against them.
 
-
-def prepare(values: Any, dataformats: str, scale_options: Any, warned: Any = None,
-            **options: Any) -> tuple[np.ndarray, PictureOptions]:
-    """Convert ``values`` and validate the picture options against them.
-
-    ``options`` are the keyword arguments of ``add_colormapped_image`` named as
-    there (``annot`` and ``background`` as the user passed them). ``reduce``
-    left unset is resolved by :func:`figwriter._picture.default_reduce`.
+    ``options`` are ``add_colormapped_image``'s keyword arguments of the same
+    names (``annot`` and ``background`` as the user passed them). Returns the
+    float data, the input's dtype kind (for the label rule) and the options.
     """
     from dataclasses import replace
 
     from ._convert import _check_nonempty as check_nonempty
     from ._convert import _layout_2d as layout_2d
     from ._convert import float_view, to_numpy
-    from ._picture import default_reduce
 
     raw = to_numpy(values, "values")
     raw = layout_2d(raw, dataformats, "values")
@@ -236,10 +359,8 @@ def prepare(values: Any, dataformats: str, scale_options: Any, warned: Any = Non
     check_tick_labels_fit(opts, data.shape)
     if opts.annot:
         check_integral(annot_values if annot_values is not None else data, opts.fmt)
-    reduce = opts.reduce or default_reduce(raw.dtype.kind, scale_options.cmap,
-                                           scale_options.norm)
-    return data, replace(opts, reduce=reduce, annot_values=annot_values,
-                         background=background, warned=warned)
+    return data, raw.dtype.kind, replace(opts, annot_values=(annot_values,),
+                                         backgrounds=(background,))
 
 
 def _dtype_kind(values: Any) -> str:
@@ -263,12 +384,11 @@ def _per_panel_images(value: Any, n: int, name: str) -> list[Any]:
     return [value] * n
 
 
-def prepare_batch(panels: list[np.ndarray], values: Any, scale_options: Any,
-                  warned: Any = None, **options: Any) -> list[PictureOptions]:
-    """Picture options for each panel of a batch (``annot``/``background`` per panel)."""
+def prepare_batch(panels: list[np.ndarray], values: Any,
+                  **options: Any) -> tuple[str, PictureOptions]:
+    """The input's dtype kind and the picture options of a batch (``annot`` and
+    ``background`` one for every panel or one per panel)."""
     from dataclasses import replace
-
-    from ._picture import default_reduce
 
     n = len(panels)
     annots = options.pop("annot")
@@ -278,18 +398,16 @@ def prepare_batch(panels: list[np.ndarray], values: Any, scale_options: Any,
                              f"got {len(annots)}")
     else:
         annots = [annots] * n
-    backgrounds = _per_panel_images(options.pop("background"), n, "background")
+    images = _per_panel_images(options.pop("background"), n, "background")
     first = values[0] if isinstance(values, (list, tuple)) else values
-    kind = _dtype_kind(first)
-    out = []
+    checked = [check_annot(a, p.shape) for a, p in zip(annots, panels)]
+    backgrounds = tuple(check_background(b) for b in images)
+    opts = picture_options(annot=any(a for a, _ in checked),
+                           background=any(b is not None for b in backgrounds), **options)
     for i, panel in enumerate(panels):
-        annot, annot_values = check_annot(annots[i], panel.shape)
-        background = check_background(backgrounds[i])
-        opts = picture_options(annot=annot, background=background is not None, **options)
         check_tick_labels_fit(opts, panel.shape, f"values[{i}]")
         if opts.annot:
-            check_integral(annot_values if annot_values is not None else panel, opts.fmt)
-        reduce = opts.reduce or default_reduce(kind, scale_options.cmap, scale_options.norm)
-        out.append(replace(opts, reduce=reduce, annot_values=annot_values,
-                           background=background, warned=warned))
-    return out
+            values_i = checked[i][1]
+            check_integral(values_i if values_i is not None else panel, opts.fmt)
+    return _dtype_kind(first), replace(opts, annot_values=tuple(v for _, v in checked),
+                                       backgrounds=backgrounds)

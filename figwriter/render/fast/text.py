@@ -43,15 +43,15 @@ import contextvars
 import math
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import _fonts
-from ._fonts import Face, Fonts
+from ... import _fonts
+from ..._cache import BoundedCache
+from ..._fonts import Face, Fonts
 
 __all__ = ["DPI", "TextImage", "rasterize", "draw_text", "picture_text", "line_count",
            "text_height", "clear_cache"]
@@ -61,8 +61,9 @@ DPI = 100.0
 #: at most this many rasterised strings are kept
 CACHE_SIZE = 4096
 
+#: FreeType objects are not thread-safe: every rasterisation holds this lock
 _LOCK = threading.Lock()
-_CACHE: OrderedDict[tuple[str, float, float, int, int], TextImage] = OrderedDict()
+#: made on first use and kept: the mathtext parser
 _MATH_PARSER: Any = None
 #: lone surrogates are not text FreeType can take; drawn as U+FFFD
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -113,6 +114,10 @@ class TextImage:
 # -- one line of text ---------------------------------------------------------------------------
 
 
+#: rasterised strings by (string, size, dpi, rotation, fonts)
+_CACHE: BoundedCache[TextImage] = BoundedCache("render.fast.text.strings", CACHE_SIZE)
+
+
 def _rasterize_line(s: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.ndarray, int]:
     """One line of text -> (ink, baseline row). Caller holds the lock."""
     faces = fonts.plain_faces(s)
@@ -158,7 +163,8 @@ class _Glyph:
     advance: float  # pen advance in pixels
 
 
-_GLYPHS: dict[tuple[str, Face, float, float, int], _Glyph] = {}
+#: rasterised characters by (character, font, size, dpi, hinting)
+_GLYPHS: BoundedCache[_Glyph] = BoundedCache("render.fast.text.glyphs", CACHE_SIZE)
 
 
 def _glyph(c: str, face: Face, size: float, dpi: float, fonts: Fonts) -> _Glyph:
@@ -181,9 +187,7 @@ def _glyph(c: str, face: Face, size: float, dpi: float, fonts: Fonts) -> _Glyph:
     advance = font.load_char(ord(c), flags=flags).linearHoriAdvance / 65536.0
     baseline = int(round(ink.shape[0] - 1 - descent))
     g = _Glyph(_readonly(ink), baseline, x_offset, advance)
-    if len(_GLYPHS) < CACHE_SIZE:
-        _GLYPHS[key] = g
-    return g
+    return _GLYPHS.put(key, g)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -210,20 +214,15 @@ def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
     return ink, max(0, min(baseline, ink.shape[0]))
 
 
-def _stack_lines(lines: list[tuple[np.ndarray, int]],
-                 metrics: tuple[float, float, float]) -> tuple[np.ndarray, int]:
-    """Stack rasterised lines, centred, spaced as matplotlib spaces them.
-
-    Each line is at least the font's ascent tall above its baseline and its
-    descent below, and lines are a line gap apart (``linespacing='normal'``).
-    """
+def _stack_lines(lines: list[tuple[np.ndarray, int]], size: float, dpi: float,
+                 fonts: Fonts) -> tuple[np.ndarray, int]:
+    """Stack rasterised lines, centred, spaced as matplotlib spaces them."""
     if len(lines) == 1:
         return lines[0]
-    min_ascent, min_descent, gap = metrics
     extents = [_ink_extent(ink, base) for ink, base in lines]
     bases_f = [0.0]
-    for (_, d0), (a1, _) in zip(extents, extents[1:]):
-        bases_f.append(bases_f[-1] + max(d0, min_descent) + gap + max(a1, min_ascent))
+    for above, below in zip(extents, extents[1:]):
+        bases_f.append(bases_f[-1] + fonts.line_step(size, dpi, above, below))
     first_base = lines[0][1]
     bases = [first_base + int(round(b)) for b in bases_f]
     width = max(ink.shape[1] for ink, _ in lines)
@@ -261,7 +260,7 @@ def _render(s: str, size: float, dpi: float, fonts: Fonts) -> tuple[np.ndarray, 
         s = s.replace(r"\$", "$")
     lines = s.split("\n")  # as matplotlib's Text splits; a carriage return stays in its line
     ink, baseline = _stack_lines([_rasterize_line(line, size, dpi, fonts) for line in lines],
-                                 fonts.line_metrics(size, dpi))
+                                 size, dpi, fonts)
     return ink, baseline, fonts.missing(s)
 
 
@@ -294,16 +293,12 @@ def rasterize(s: str, size: float, *, dpi: float = DPI, rotation: int = 0) -> Te
     key = (s, float(size), float(dpi), rotation, fonts.ident)
     with _LOCK:
         text = _CACHE.get(key)
-        if text is not None:
-            _CACHE.move_to_end(key)
-        else:
+        if text is None:
             text = _rasterize_unlocked(s, size, dpi, fonts)
             if rotation == 90:
                 ink = np.ascontiguousarray(np.rot90(text.ink))
                 text = TextImage(ink, text.baseline, text.x_height, text.missing)
-            _CACHE[key] = text
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
+            text = _CACHE.put(key, text)
     if text.missing and scope is not None:
         scope.missing.update(dict.fromkeys(text.missing))
     return text
@@ -316,7 +311,8 @@ def _rasterize_unlocked(s: str, size: float, dpi: float, fonts: Fonts) -> TextIm
     return TextImage(ink, baseline, x_height, missing)
 
 
-_DIGIT_HEIGHT: dict[tuple[float, float, int], int] = {}
+#: the height of a digit above the baseline, by (size, dpi, fonts)
+_DIGIT_HEIGHT: BoundedCache[int] = BoundedCache("render.fast.text.digit_heights", 64)
 
 
 def _digit_height(size: float, dpi: float, fonts: Fonts) -> int:
@@ -330,7 +326,7 @@ def _digit_height(size: float, dpi: float, fonts: Fonts) -> int:
             h = int(g.baseline - rows[0])
         else:
             h = int(round(size * dpi / 72 * 0.73))
-        _DIGIT_HEIGHT[key] = h
+        h = _DIGIT_HEIGHT.put(key, h)
     return h
 
 
@@ -346,16 +342,16 @@ def text_height(size: float, lines: int, *, dpi: float = DPI) -> int:
     """Pixels that ``lines`` lines of text at ``size`` points take, for layouts.
 
     One line takes 1.2 font sizes. Each further line takes matplotlib's
-    line pitch in the configured font (ascent + descent + line gap; 1.2 font
-    sizes in DejaVu Sans), plus a pixel for lines with taller accents.
+    line pitch in the configured font (1.2 font sizes in DejaVu Sans), at
+    least 1.2 font sizes, plus a pixel for lines with taller accents.
     """
     one = int(math.ceil(size * dpi / 72.0 * 1.2))
     if lines <= 1:
         return one
     scope = _SCOPE.get()
     fonts = scope.fonts if scope is not None else _fonts.current()
-    ascent, descent, gap = fonts.line_metrics(size, dpi)
-    pitch = max(ascent + descent + gap, size * dpi / 72.0 * 1.2)
+    with _LOCK:
+        pitch = max(fonts.line_step(size, dpi, (0.0, 0.0), (0.0, 0.0)), size * dpi / 72.0 * 1.2)
     return one + (lines - 1) * (int(math.ceil(pitch)) + 1)
 
 

@@ -6,7 +6,7 @@ the data block's aspect, so the image fills it); axis labels and tick labels go
 to the axes (tick labels at cell centres, thinned as seaborn's ``"auto"``, x
 labels turned upright when they would overlap); annotations are ``ax.text`` per
 cell in seaborn's contrasting colour; a background is blended with the
-documented formula of :func:`figwriter._picture.blend` at the axes' pixel size
+documented formula of :func:`figwriter.render.overlay.blend` at the axes' pixel size
 and shown as an RGB image over the (hidden) colour-mapped one, which keeps
 driving the colour bar.
 """
@@ -18,17 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from ._picture import (
+from .cells import cell_grid, cell_ratio, reduce_blocks
+from .options import PictureOptions
+from .overlay import (
     ANNOT_DARK,
     ANNOT_LIGHT,
-    PictureOptions,
     annotation_text,
     blend,
-    cell_grid,
-    cell_ratio,
     dark_text,
     label_step,
-    reduce_blocks,
     resample,
     warn_small_cells,
 )
@@ -186,8 +184,11 @@ class Overlay:
     def artists(self) -> list[Any]:
         return ([self.picture] if self.picture is not None else []) + self.texts
 
-    def update(self, image: Any, data: np.ndarray, scale: Any, key: Hashable) -> None:
-        """Blend and annotate for this call's ``data`` (the full array) and scale."""
+    def update(self, image: Any, data: np.ndarray, scale: Any, key: Hashable,
+               options: PictureOptions) -> None:
+        """Blend and annotate for this call's ``data``, scale and options (its
+        background, annotation values, alpha)."""
+        self.options = options
         if self.picture is not None:
             self._blend(image, data, scale)
         for text in self.texts:
@@ -221,7 +222,8 @@ class Overlay:
         from matplotlib.font_manager import FontProperties
 
         h, w = data.shape
-        values = self.options.annot_values if self.options.annot_values is not None else data
+        given = self.options.annot_value
+        values = given if given is not None else data
         cell_w, cell_h = self.px[0] / w, self.px[1] / h
         x0, sx, y0, sy = _axes_units(self.shape, self.options)
         renderer = RendererAgg(8, 8, self.ax.figure.dpi)
