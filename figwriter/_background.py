@@ -22,14 +22,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Worker", "BackgroundError", "BufferPool"]
+__all__ = ["Worker", "BufferPool"]
 
 Job = Callable[[], None]
 _STOP = object()
-
-
-class BackgroundError(RuntimeError):
-    """Raised in place of further failures when several background jobs failed."""
 
 
 class BufferPool:
@@ -71,10 +67,6 @@ class BufferPool:
             if self._kept + buf.nbytes <= self.max_bytes:
                 self._free.setdefault((buf.shape, buf.dtype.str), []).append(buf)
                 self._kept += buf.nbytes
-
-    @property
-    def kept_bytes(self) -> int:
-        return self._kept
 
 
 class Worker:
@@ -130,10 +122,6 @@ class Worker:
             thread.join()
         atexit.unregister(self._atexit)
         self.raise_error()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def raise_error(self) -> None:
         """Raise the first failure not yet reported (others are summarised in its notes)."""

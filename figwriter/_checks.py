@@ -38,7 +38,12 @@ __all__ = [
     "check_integral",
     "prepare_single",
     "prepare_batch",
+    "PICTURE_OPTIONS",
 ]
+
+#: the keyword options that describe the picture (checked by :func:`picture_options`)
+PICTURE_OPTIONS = ("aspect", "origin", "extent", "xlabel", "ylabel", "xticklabels",
+                   "yticklabels", "annot", "fmt", "background", "alpha", "reduce")
 
 
 def check_renderer(renderer: object) -> str:
@@ -353,8 +358,8 @@ def prepare_single(values: Any, dataformats: str,
     raw = layout_2d(raw, dataformats, "values")
     check_nonempty(raw, "values")
     data = float_view(raw)
-    annot, annot_values = check_annot(options.pop("annot"), data.shape)
-    background = check_background(options.pop("background"))
+    annot, annot_values = check_annot(options.pop("annot", False), data.shape)
+    background = check_background(options.pop("background", None))
     opts = picture_options(annot=annot, background=background is not None, **options)
     check_tick_labels_fit(opts, data.shape)
     if opts.annot:
@@ -391,14 +396,14 @@ def prepare_batch(panels: list[np.ndarray], values: Any,
     from dataclasses import replace
 
     n = len(panels)
-    annots = options.pop("annot")
+    annots = options.pop("annot", False)
     if isinstance(annots, (list, tuple)):
         if len(annots) != n:
             raise ValueError(f"annot must be True, False or one array per panel ({n}); "
                              f"got {len(annots)}")
     else:
         annots = [annots] * n
-    images = _per_panel_images(options.pop("background"), n, "background")
+    images = _per_panel_images(options.pop("background", None), n, "background")
     first = values[0] if isinstance(values, (list, tuple)) else values
     checked = [check_annot(a, p.shape) for a, p in zip(annots, panels)]
     backgrounds = tuple(check_background(b) for b in images)

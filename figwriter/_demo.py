@@ -41,12 +41,20 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import numpy as np
 
 from ._demo_pictures import ModelPictures, log_pictures
+from ._demo_sim import (
+    AMBIENT_C,
+    HOT_C,
+    HeatPlate,
+    PorousTracer,
+    Ripples,
+    StencilSurrogate,
+    power_spectrum,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -79,306 +87,6 @@ SAMPLES_FLAGS = ("--samples_per_plugin", "images=1000")
 SAMPLES_WHY = ("--samples_per_plugin images=1000 keeps every step's picture, up to 1,000 "
                "per tag (TensorBoard shows 10 per tag otherwise)")
 
-#: ambient temperature at the plate's edges, and the hottest colour on the scale
-AMBIENT_C = 20.0
-HOT_C = 80.0
-
-
-def _laplacian(u: np.ndarray, pad: float = 0.0) -> np.ndarray:
-    """Five-point Laplacian (grid spacing 1) with the value ``pad`` outside the grid."""
-    p = np.pad(u, 1, constant_values=pad)
-    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:] - 4.0 * u
-
-
-def _gaussian(shape: tuple[int, int], y: float, x: float, width: float) -> np.ndarray:
-    """A unit-height Gaussian bump centred at (y, x), in cells."""
-    yy = np.arange(shape[0], dtype=np.float64)[:, None]
-    xx = np.arange(shape[1], dtype=np.float64)[None, :]
-    return np.exp(-((yy - y) ** 2) / (2.0 * width**2)) * np.exp(
-        -((xx - x) ** 2) / (2.0 * width**2)
-    )
-
-
-@dataclass
-class HeatPlate:
-    """Heat equation on a square plate, explicit finite differences (FTCS).
-
-    ``u`` is the temperature rise above ambient, in units of ``HOT_C - AMBIENT_C``;
-    the edges are held at ambient (``u = 0``). Two Gaussian heat sources move
-    along Lissajous paths. ``r = alpha dt / dx**2`` must stay at or below 1/4
-    for the scheme to be stable.
-
-    Examples
-    --------
-    >>> plate = HeatPlate(size=32)
-    >>> plate.advance(10)
-    >>> bool(plate.temperature.min() >= AMBIENT_C)
-    True
-    """
-
-    size: int = 96
-    r: float = 0.2
-    power: float = 0.012
-    substeps: int = 20
-    u: np.ndarray = field(init=False, repr=False)
-    t: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.r <= 0.25:
-            raise ValueError(f"r must be in (0, 0.25] for a stable scheme; got {self.r}")
-        self.u = np.zeros((self.size, self.size))
-
-    def sources(self, t: float) -> np.ndarray:
-        """Heat input per step at time ``t`` (in steps): two moving Gaussians."""
-        n = self.size
-        phase = 2.0 * np.pi * t / 2400.0
-        a = _gaussian((n, n), n * (0.5 + 0.28 * np.sin(phase)),
-                      n * (0.5 + 0.3 * np.sin(2 * phase + 0.5)), n / 24)
-        b = _gaussian((n, n), n * (0.5 + 0.25 * np.cos(1.5 * phase)),
-                      n * (0.5 - 0.3 * np.cos(phase)), n / 32)
-        return self.power * (a + 0.8 * b)
-
-    def step(self) -> None:
-        """One explicit step: ``u += r * lap(u) + q``."""
-        self.u = self.u + self.r * _laplacian(self.u) + self.sources(self.t)
-        self.t += 1
-
-    def advance(self, n: int | None = None) -> None:
-        """``n`` steps (default ``substeps``, one logged step)."""
-        for _ in range(self.substeps if n is None else n):
-            self.step()
-
-    @property
-    def temperature(self) -> np.ndarray:
-        """The plate's temperature in °C."""
-        return AMBIENT_C + (HOT_C - AMBIENT_C) * self.u
-
-
-@dataclass
-class Ripples:
-    """The 2-D wave equation (leapfrog), with raindrops falling on a pond.
-
-    Fixed edges (``u = 0``), Courant number ``c dt / dx = courant`` (stable up
-    to ``1/sqrt(2)``), light damping. A drop is a narrow Gaussian dent.
-
-    Examples
-    --------
-    >>> pond = Ripples(size=32, seed=1)
-    >>> pond.advance(5)
-    >>> pond.u.shape
-    (32, 32)
-    """
-
-    size: int = 128
-    courant: float = 0.5
-    damping: float = 2e-3
-    drop_every: int = 5
-    substeps: int = 12
-    seed: int = 0
-    u: np.ndarray = field(init=False, repr=False)
-    u_prev: np.ndarray = field(init=False, repr=False)
-    rng: np.random.Generator = field(init=False, repr=False)
-    logged_steps: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.courant <= 2**-0.5:
-            raise ValueError(
-                f"courant must be in (0, 1/sqrt(2)] for a stable scheme; got {self.courant}"
-            )
-        self.rng = np.random.default_rng(self.seed)
-        self.u = np.zeros((self.size, self.size))
-        self.u_prev = self.u.copy()
-        self.drop()
-
-    def drop(self) -> None:
-        """A raindrop at a random place: a dent in the surface, at rest."""
-        n = self.size
-        y, x = self.rng.uniform(0.2 * n, 0.8 * n, size=2)
-        dent = -self.rng.uniform(0.6, 1.0) * _gaussian((n, n), y, x, n / 64)
-        self.u = self.u + dent
-        self.u_prev = self.u_prev + dent
-
-    def step(self) -> None:
-        """One leapfrog step: ``u_next = 2u - u_prev + C**2 lap(u)``, damped."""
-        c2 = self.courant**2
-        nxt = (2.0 - self.damping) * self.u - (1.0 - self.damping) * self.u_prev
-        nxt += c2 * _laplacian(self.u)
-        self.u_prev, self.u = self.u, nxt
-
-    def advance(self, n: int | None = None) -> None:
-        """A new drop every ``drop_every`` calls, then ``n`` steps (default ``substeps``)."""
-        if self.logged_steps and self.logged_steps % self.drop_every == 0:
-            self.drop()
-        for _ in range(self.substeps if n is None else n):
-            self.step()
-        self.logged_steps += 1
-
-    @property
-    def energy(self) -> float:
-        """Kinetic plus potential energy of the surface (arbitrary units)."""
-        velocity = self.u - self.u_prev
-        gy, gx = np.gradient(self.u)
-        return float(0.5 * np.sum(velocity**2) + 0.5 * self.courant**2 * np.sum(gy**2 + gx**2))
-
-
-def power_spectrum(u: np.ndarray) -> np.ndarray:
-    """The centred 2-D power spectrum ``|FFT(u)|**2`` (zero frequency in the middle).
-
-    Examples
-    --------
-    >>> p = power_spectrum(np.ones((4, 4)))
-    >>> float(p[2, 2]), float(p.sum())
-    (256.0, 256.0)
-    """
-    return np.abs(np.fft.fftshift(np.fft.fft2(u))) ** 2
-
-
-@dataclass
-class PorousTracer:
-    """A tracer diffusing through a plate with round holes, left to right.
-
-    The left edge is held at concentration 1, the right edge at 0, top and
-    bottom are closed; holes are closed too (no flux across their edge). Holes
-    read as NaN in :attr:`concentration`.
-
-    Examples
-    --------
-    >>> tracer = PorousTracer(shape=(24, 36))
-    >>> tracer.advance(5)
-    >>> bool(np.isnan(tracer.concentration).any())
-    True
-    """
-
-    shape: tuple[int, int] = (96, 144)
-    r: float = 0.24
-    substeps: int = 60
-    seed: int = 3
-    c: np.ndarray = field(init=False, repr=False)
-    solid: np.ndarray = field(init=False, repr=False)
-    _open: np.ndarray = field(init=False, repr=False)
-    _open_v: np.ndarray = field(init=False, repr=False)
-    _open_h: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.r <= 0.25:
-            raise ValueError(f"r must be in (0, 0.25] for a stable scheme; got {self.r}")
-        h, w = self.shape
-        rng = np.random.default_rng(self.seed)
-        yy, xx = np.indices(self.shape)
-        solid = np.zeros(self.shape, dtype=bool)
-        radius = max(min(h, w) / 14, 1.5)
-        for _ in range(14):
-            cy = rng.uniform(0, h)
-            cx = rng.uniform(0.12 * w, w)
-            solid |= (yy - cy) ** 2 + (xx - cx) ** 2 <= (radius * rng.uniform(0.7, 1.4)) ** 2
-        self.solid = solid
-        self.c = np.zeros(self.shape)
-        self._open = (~solid).astype(np.float64)
-        self._open_v = self._open[1:] * self._open[:-1]  # both cells open
-        self._open_h = self._open[:, 1:] * self._open[:, :-1]
-
-    def step(self) -> None:
-        """One explicit step: flux only between open neighbours, and in at the left edge."""
-        c = self.c
-        flux = np.zeros_like(c)
-        dv = self._open_v * (c[1:] - c[:-1])
-        flux[:-1] += dv
-        flux[1:] -= dv
-        dh = self._open_h * (c[:, 1:] - c[:, :-1])
-        flux[:, :-1] += dh
-        flux[:, 1:] -= dh
-        flux[:, 0] += self._open[:, 0] * (1.0 - c[:, 0])  # inlet held at 1
-        flux[:, -1] -= self._open[:, -1] * c[:, -1]  # outlet held at 0
-        self.c = c + self.r * flux
-
-    def advance(self, n: int | None = None) -> None:
-        """``n`` steps (default ``substeps``, one logged step)."""
-        for _ in range(self.substeps if n is None else n):
-            self.step()
-
-    @property
-    def concentration(self) -> np.ndarray:
-        """The concentration, NaN inside the holes."""
-        return np.where(self.solid, np.nan, self.c)
-
-    @property
-    def mass(self) -> float:
-        """Total tracer in the plate."""
-        return float(self.c[~self.solid].sum())
-
-
-def _shifts(u: np.ndarray) -> np.ndarray:
-    """The nine 3x3-neighbourhood shifts of ``u`` (zero outside), shape (9, H, W)."""
-    p = np.pad(u, 1)
-    h, w = u.shape
-    return np.stack([p[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)])
-
-
-@dataclass
-class StencilSurrogate:
-    """A learned 3x3 stencil that stands in for the heat solver's step.
-
-    Trained with Adam on mean squared error, on random rough fields and what
-    one solver step makes of them (``v + r * lap(v)``); :meth:`rollout` then
-    applies it to the real plate. The plate also has heat sources the stencil
-    knows nothing of, so the rollout error levels off above zero while the
-    training loss keeps falling.
-
-    Examples
-    --------
-    >>> model = StencilSurrogate(seed=0)
-    >>> first = model.train(iterations=1)
-    >>> for _ in range(20):
-    ...     last = model.train()
-    >>> last < first / 10
-    True
-    """
-
-    r: float = 0.2
-    size: int = 32
-    lr: float = 0.05
-    seed: int = 0
-    w: np.ndarray = field(init=False, repr=False)
-    rng: np.random.Generator = field(init=False, repr=False)
-    _m: np.ndarray = field(init=False, repr=False)
-    _v: np.ndarray = field(init=False, repr=False)
-    _t: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        self.rng = np.random.default_rng(self.seed)
-        self.w = self.rng.normal(0.0, 0.2, size=9)
-        self.w[4] += 1.0  # start near the identity stencil
-        self._m = np.zeros(9)
-        self._v = np.zeros(9)
-
-    def predict(self, u: np.ndarray) -> np.ndarray:
-        """One application of the stencil (zero outside the grid)."""
-        return np.tensordot(self.w, _shifts(u), axes=1)
-
-    def rollout(self, u: np.ndarray, n: int) -> np.ndarray:
-        """``n`` applications of the stencil."""
-        for _ in range(n):
-            u = self.predict(u)
-        return u
-
-    def train(self, iterations: int = 3) -> float:
-        """A few Adam steps, each on a fresh random field; returns the last loss."""
-        loss = 0.0
-        for _ in range(iterations):
-            v = self.rng.normal(size=(self.size, self.size))
-            target = v + self.r * _laplacian(v)
-            x = _shifts(v)
-            residual = np.tensordot(self.w, x, axes=1) - target
-            loss = float(np.mean(residual**2))
-            grad = 2.0 * np.tensordot(x, residual, axes=([1, 2], [0, 1])) / residual.size
-            self._t += 1
-            self._m = 0.9 * self._m + 0.1 * grad
-            self._v = 0.999 * self._v + 0.001 * grad**2
-            m_hat = self._m / (1 - 0.9**self._t)
-            v_hat = self._v / (1 - 0.999**self._t)
-            lr = self.lr / np.sqrt(1.0 + self._t / 10.0)
-            self.w = self.w - lr * m_hat / (np.sqrt(v_hat) + 1e-12)
-        return loss
 
 
 class _LossFigure:
@@ -488,105 +196,116 @@ def run_demo(
     """
     from . import FigureSummaryWriter
 
+    _check_steps(steps)
+    image_options: dict[str, Any] = {} if renderer is None else {"renderer": renderer}
+    run = _Run()
+    bar = _Progress(steps, progress)
+    started = time.perf_counter()
+    removed = remove_earlier_runs(logdir)
+    with FigureSummaryWriter(os.fspath(logdir), filename_suffix=EVENT_SUFFIX) as writer:
+        for step in range(steps):
+            train_loss = run.log_step(writer, step, image_options)
+            bar.update(step + 1, f"loss {train_loss:.2e}")
+    return {
+        "logdir": os.fspath(logdir),
+        "steps": steps,
+        "images": run.images,
+        "scalars": run.scalars,
+        "seconds": time.perf_counter() - started,
+        "removed": removed,
+    }
+
+
+def _check_steps(steps: object) -> None:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
         raise TypeError(f"steps must be an int; got {type(steps).__name__}")
     if steps < 1:
         raise ValueError(f"steps must be at least 1; got {steps}")
-    image_options: dict[str, Any] = {} if renderer is None else {"renderer": renderer}
 
-    plate = HeatPlate()
-    pond = Ripples()
-    tracer = PorousTracer()
-    model = StencilSurrogate()
-    loss_figure = _LossFigure()
-    model_pictures = ModelPictures()
-    history: tuple[list[int], list[float], list[float]] = ([], [], [])
-    bar = _Progress(steps, progress)
-    started = time.perf_counter()
-    images: list[str] = []
-    scalars: list[str] = []
-    removed = remove_earlier_runs(logdir)
 
-    def image(tag: str) -> str:
-        if tag not in images:
-            images.append(tag)
+class _Run:
+    """The demo's simulations, its loss figure, and the tags it has written."""
+
+    def __init__(self) -> None:
+        self.plate = HeatPlate()
+        self.pond = Ripples()
+        self.tracer = PorousTracer()
+        self.model = StencilSurrogate()
+        self.loss_figure = _LossFigure()
+        self.pictures = ModelPictures()
+        self.history: tuple[list[int], list[float], list[float]] = ([], [], [])
+        self.images: list[str] = []
+        self.scalars: list[str] = []
+
+    def image(self, tag: str) -> str:
+        if tag not in self.images:
+            self.images.append(tag)
         return tag
 
-    def scalar(tag: str) -> str:
-        if tag not in scalars:
-            scalars.append(tag)
+    def scalar(self, tag: str) -> str:
+        if tag not in self.scalars:
+            self.scalars.append(tag)
         return tag
 
-    with FigureSummaryWriter(os.fspath(logdir), filename_suffix=EVENT_SUFFIX) as writer:
-        batch = getattr(writer, "add_colormapped_images", None)
-        for step in range(steps):
-            # -- simulate one logged step ---------------------------------------------
-            before = plate.u.copy()
-            plate.advance()
-            train_loss = model.train()
-            prediction = model.rollout(before, plate.substeps)
-            error = (HOT_C - AMBIENT_C) * (prediction - plate.u)  # in °C
-            rollout_rmse = float(np.sqrt(np.mean(error**2)))
-            pond.advance()
-            tracer.advance()
+    def log_step(self, writer: Any, step: int, image_options: dict[str, Any]) -> float:
+        """Simulate one logged step and log it; returns the training loss."""
+        before = self.plate.u.copy()
+        self.plate.advance()
+        train_loss = self.model.train()
+        prediction = self.model.rollout(before, self.plate.substeps)
+        error = (HOT_C - AMBIENT_C) * (prediction - self.plate.u)  # in °C
+        rollout_rmse = float(np.sqrt(np.mean(error**2)))
+        self.pond.advance()
+        self.tracer.advance()
+        self._log_fields(writer.add_colormapped_image, step, image_options)
+        log_pictures(writer, step, self.pictures, self.image, image_options)
+        batch: Callable[..., None] | None = getattr(writer, "add_colormapped_images", None)
+        if batch is not None:
+            # one shared scale: the missed heat reads in the same colours
+            rise = (HOT_C - AMBIENT_C) * np.stack([prediction, self.plate.u])
+            batch(
+                self.image("surrogate/prediction_target_error"),
+                [rise[0], rise[1], np.abs(rise[1] - rise[0])], step,
+                titles=["prediction", "solver", "|error|"], ncols=3, cmap="inferno",
+                label="°C above ambient", **image_options,
+            )
+        steps, losses, errors = self.history
+        steps.append(step)
+        losses.append(train_loss)
+        errors.append(rollout_rmse)
+        writer.add_figure_png(self.image("surrogate/loss_curve"),
+                              self.loss_figure.update(*self.history), step, close=False)
+        self._log_scalars(writer, step, train_loss, rollout_rmse)
+        return train_loss
 
-            # -- log it ---------------------------------------------------------------
-            seconds = plate.t * 0.01
-            writer.add_colormapped_image(
-                image("heat/temperature"), plate.temperature, step,
-                vmin=AMBIENT_C, vmax=HOT_C, cmap="inferno",
-                title=f"heated plate, t = {seconds:.1f} s", label="temperature (°C)",
-                **image_options,
-            )
-            writer.add_colormapped_image(
-                image("wave/height"), pond.u, step, center=0.0,
-                title="ripples on a pond", label="surface height (mm)", **image_options,
-            )
-            writer.add_colormapped_image(
-                image("wave/spectrum"), power_spectrum(pond.u), step, norm="log",
-                robust=True, cmap="magma", title="power spectrum of the ripples",
-                label="power", **image_options,
-            )
-            writer.add_colormapped_image(
-                image("tracer/concentration"), tracer.concentration, step, vmin=0.0,
-                vmax=1.0, cmap="viridis", title="tracer in a plate with holes",
-                label="concentration (mol/L)", **image_options,
-            )
-            if batch is not None:
-                # one shared scale: the missed heat reads in the same colours
-                rise = (HOT_C - AMBIENT_C) * np.stack([prediction, plate.u])
-                batch(
-                    image("surrogate/prediction_target_error"),
-                    [rise[0], rise[1], np.abs(rise[1] - rise[0])], step,
-                    titles=["prediction", "solver", "|error|"], ncols=3, cmap="inferno",
-                    label="°C above ambient", **image_options,
-                )
+    def _log_fields(self, add: Callable[..., None], step: int,
+                    image_options: dict[str, Any]) -> None:
+        seconds = self.plate.t * 0.01
+        add(self.image("heat/temperature"), self.plate.temperature, step,
+            vmin=AMBIENT_C, vmax=HOT_C, cmap="inferno",
+            title=f"heated plate, t = {seconds:.1f} s", label="temperature (°C)",
+            **image_options)
+        add(self.image("wave/height"), self.pond.u, step, center=0.0,
+            title="ripples on a pond", label="surface height (mm)", **image_options)
+        add(self.image("wave/spectrum"), power_spectrum(self.pond.u), step, norm="log",
+            robust=True, cmap="magma", title="power spectrum of the ripples",
+            label="power", **image_options)
+        add(self.image("tracer/concentration"), self.tracer.concentration, step, vmin=0.0,
+            vmax=1.0, cmap="viridis", title="tracer in a plate with holes",
+            label="concentration (mol/L)", **image_options)
 
-            log_pictures(writer, step, model_pictures, image, image_options)
-            history[0].append(step)
-            history[1].append(train_loss)
-            history[2].append(rollout_rmse)
-            writer.add_figure_png(
-                image("surrogate/loss_curve"), loss_figure.update(*history), step, close=False
-            )
-            writer.add_scalar(scalar("surrogate/train_loss"), train_loss, step)
-            writer.add_scalar(scalar("surrogate/rollout_rmse"), rollout_rmse, step)
-            writer.add_scalar(scalar("heat/max_temperature"), float(plate.temperature.max()),
-                              step)
-            writer.add_scalar(scalar("heat/mean_temperature"),
-                              float(plate.temperature.mean()), step)
-            writer.add_scalar(scalar("wave/energy"), pond.energy, step)
-            writer.add_scalar(scalar("tracer/mass"), tracer.mass, step)
-            bar.update(step + 1, f"loss {train_loss:.2e}")
-
-    return {
-        "logdir": os.fspath(logdir),
-        "steps": steps,
-        "images": images,
-        "scalars": scalars,
-        "seconds": time.perf_counter() - started,
-        "removed": removed,
-    }
+    def _log_scalars(self, writer: Any, step: int, train_loss: float,
+                     rollout_rmse: float) -> None:
+        temperature = self.plate.temperature
+        for tag, value in (
+            ("surrogate/train_loss", train_loss),
+            ("surrogate/rollout_rmse", rollout_rmse),
+            ("heat/max_temperature", float(temperature.max())),
+            ("heat/mean_temperature", float(temperature.mean())),
+            ("wave/energy", self.pond.energy),
+            ("tracer/mass", self.tracer.mass),
+        ):
+            writer.add_scalar(self.scalar(tag), value, step)
 
 
 def remove_earlier_runs(logdir: str | os.PathLike[str]) -> list[str]:

@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from . import _checks, _png, _scale
+from . import _checks, _convert, _png, _scale
 from ._held import HeldScales, resolve_held
-from ._summary import figure_grid
+from ._summary import FIGURE_GRID_COLUMNS, figure_grid
 from .render import DEFAULT_MAX_SIZE, PictureOptions, Stream, render
 from .render.cells import default_reduce
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["ColormapJob", "colormap_job", "figure_job", "draw_figures", "Encoded"]
+__all__ = ["ColormapJob", "colormap_job", "image_job", "images_job", "figure_job",
+           "checked_figure_job", "draw_figures", "Encoded"]
 
 #: what a job hands to the emit stage: PNG bytes, height, width, colorspace
 Encoded = tuple[bytes, int, int, int]
@@ -133,6 +134,34 @@ def colormap_job(
                                                          scale_options.norm))
     return ColormapJob(tuple(panels), scale_options, shared, renderer, options,
                        held if hold else None)
+
+
+def image_job(values: Any, dataformats: str = "HW", *, title: str | None = None,
+              **options: Any) -> ColormapJob:
+    """``add_colormapped_image``'s arguments (without tag, step, time) checked: its job."""
+    picture = {k: options.pop(k) for k in _checks.PICTURE_OPTIONS if k in options}
+    data, kind, checked = _checks.prepare_single(values, dataformats, **picture)
+    return colormap_job([data], grid=False, titles=(_checks.check_text(title, "title"),),
+                        picture=checked, kind=kind, **options)
+
+
+def images_job(values: Any, dataformats: str = "NHW", *,
+               titles: Sequence[str | None] | None = None, **options: Any) -> ColormapJob:
+    """``add_colormapped_images``'s arguments (without tag, step, time) checked: its job."""
+    panels = _convert.to_batch(values, dataformats)
+    picture = {k: options.pop(k) for k in _checks.PICTURE_OPTIONS if k in options}
+    kind, checked = _checks.prepare_batch(panels, values, **picture)
+    return colormap_job(panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+                        picture=checked, kind=kind, **options)
+
+
+def checked_figure_job(figure: Any, dpi: object, *, close: bool,
+                       draw_now: bool) -> Callable[[], Encoded]:
+    """``add_figure_png``'s figure and ``dpi`` checked: its render+encode job."""
+    checked_dpi = _checks.check_dpi(dpi)
+    figures = _checks.check_figures(figure, checked_dpi, FIGURE_GRID_COLUMNS)
+    return figure_job(figures, checked_dpi, close, grid=isinstance(figure, (list, tuple)),
+                      draw_now=draw_now)
 
 
 def draw_figures(figures: list[Figure], dpi: float | None, grid: bool) -> np.ndarray:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Union
 
 import numpy as np
 
-from . import _checks, _convert
+from . import _checks
+from ._docs import shared
 from ._held import HeldScales
-from ._job import ColormapJob, Encoded, colormap_job, figure_job
-from ._summary import FIGURE_GRID_COLUMNS
+from ._job import ColormapJob, Encoded, checked_figure_job, image_job, images_job
 from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
 from .render.overlay import Warned
 
@@ -36,19 +36,13 @@ CmapArg = Union[str, "Colormap", None]
 NormArg = Union[str, "Normalize"]
 
 
+@shared
 class FigureMethods:
     """Mixin: the figure methods over an emit stage, optionally in the background.
 
     Parameters
     ----------
-    async_render : bool, default False
-        Render, encode and write pictures on a worker thread. Calls return once
-        they have taken what they need from their input (a copy); ``global_step``
-        and walltime are fixed at call time; pictures are byte-identical to the
-        synchronous mode's.
-    max_pending : int, default 16
-        With ``async_render``, how many pictures may wait; a call blocks while
-        the queue is full (nothing is dropped).
+    %(writer_options)s
     *args, **kwargs
         Everything the parent writer class takes.
     """
@@ -174,6 +168,7 @@ class FigureMethods:
             raise error
 
     # -- public methods ----------------------------------------------------------------
+    @shared
     def add_figure_png(
         self,
         tag: str,
@@ -218,12 +213,10 @@ class FigureMethods:
         ...     writer.add_figure_png("loss", fig, global_step=0)
         """
         _checks.check_tag(tag)
-        dpi = _checks.check_dpi(dpi)
-        figures = _checks.check_figures(figure, dpi, FIGURE_GRID_COLUMNS)
-        job = figure_job(figures, dpi, close, grid=isinstance(figure, (list, tuple)),
-                         draw_now=self._worker is None)
+        job = checked_figure_job(figure, dpi, close=close, draw_now=self._worker is None)
         self._submit(job, tag, global_step, walltime)
 
+    @shared
     def add_colormapped_image(
         self,
         tag: str,
@@ -270,68 +263,16 @@ class FigureMethods:
             numpy array (any real or bool dtype, byte order, layout), masked
             array, nested list, torch tensor (any device, float16 and bfloat16
             included) or anything with ``__array__``.
-        global_step : int, optional
-            Global step value to record.
-        walltime : float, optional
-            Event time in seconds since the epoch; default now.
+        %(step_options)s
         dataformats : {"HW", "WH", "CHW", "HWC"}, default "HW"
             Layout of ``values``; the 3-D forms must have one channel.
-        cmap : str or matplotlib.colors.Colormap, optional
-            Default ``"viridis"``, or ``"RdBu_r"`` when ``center`` is given.
-        vmin, vmax : float, optional
-            Colour limits; missing ones come from the finite data.
-        robust : bool, default False
-            Take missing limits from the 2nd and 98th percentiles.
-        center : float, optional
-            Make the limits symmetric around this value (diverging data).
-        norm : {"linear", "log", "symlog"} or matplotlib.colors.Normalize
-            How values map to colours. ``"symlog"`` is linear within 1% of the
-            largest absolute limit; pass a ``SymLogNorm`` to choose.
+        %(colour_options)s
         title : str, optional
             Text above the image.
         label : str, optional
             Text along the colour bar.
-        renderer : {"fast", "matplotlib"}, default "fast"
-            ``"fast"`` composes the picture in numpy (same colours and tick
-            labels as matplotlib); ``"matplotlib"`` draws a real ``imshow`` +
-            ``colorbar`` figure with your rcParams.
-        max_size : int, default 512
-            The fast renderer's longest image side, in pixels: larger arrays are
-            reduced (see ``reduce``).
-        aspect : {"equal", "auto"} or float, default "equal"
-            Cell shape, as ``imshow``'s: square (in data units with ``extent``),
-            ``"auto"`` (a readable box whatever the shape), or height/width of a cell.
-        origin : {"upper", "lower"}, default "upper"
-            Where row 0 goes.
-        extent : (left, right, bottom, top), optional
-            Image axes in data units, ticked as ``imshow``'s.
-        xlabel, ylabel : str, optional
-            Axis labels.
-        xticklabels, yticklabels : sequence of str or False, optional
-            One label per column / row (thinned when they would overlap, as
-            seaborn's ``"auto"``); ``False`` hides the axis' ticks. Default:
-            numeric ticks (array indices, or data units with ``extent``).
-        annot : bool or array-like, default False
-            Write each cell's value (or the matching entry of an array of the
-            data's shape) in it, in dark grey or white for contrast as seaborn
-            does. Cells too small for their text are left out (one
-            ``figwriter.AnnotationWarning`` per tag).
-        fmt : str, default ".2g"
-            Format spec of the annotations.
-        background : array-like, optional
-            An (H, W) grey or (H, W, 3) RGB image (uint8, or floats in 0..1), any
-            size, resampled to the data block; the cells are blended over it.
-        alpha : float, optional
-            Opacity of the cells over ``background`` (default 0.5); without a
-            background, over white.
-        reduce : {"mean", "max", "min", "mode"}, optional
-            How cells are combined when the array is reduced. Default ``"mean"``,
-            except for integer or bool data with a qualitative colormap (a
-            ``ListedColormap`` of at most 32 colours) or a ``BoundaryNorm``:
-            ``"mode"``, so labels are never averaged.
-        hold_scale : bool, default False
-            Keep the limits this tag resolved at its first call for the life of
-            the writer; later data beyond them is clipped (extension triangles).
+        %(render_options)s
+        %(picture_options)s
 
         Examples
         --------
@@ -341,16 +282,13 @@ class FigureMethods:
         ...     writer.add_colormapped_image("field", field, global_step=0, center=0.0)
         """
         _checks.check_tag(tag)
-        data, kind, picture = _checks.prepare_single(
-            values, dataformats, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
-            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
-            fmt=fmt, background=background, alpha=alpha, reduce=reduce)
-        title = _checks.check_text(title, "title")
-        job = colormap_job(
-            [data], grid=False, titles=(title,), cmap=cmap, vmin=vmin, vmax=vmax,
+        job = image_job(
+            values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size, picture=picture, kind=kind, hold_scale=hold_scale,
-            held=self._held_scales, warned=self._warned,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime)
 
@@ -417,18 +355,7 @@ class FigureMethods:
         cmap, vmin, vmax, robust, center, norm, label, renderer, max_size
             As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
             limits left unset are resolved per panel.
-        aspect, origin, extent, xlabel, ylabel, xticklabels, yticklabels, fmt, alpha, reduce
-            As for :meth:`add_colormapped_image`, for every panel (tick label
-            sequences must fit every panel). With any of these options the
-            batch is laid out as a grid of the single pictures, each with its
-            colour bar (the same bar on every panel when the scale is shared).
-        annot : bool or sequence of array-likes, default False
-            As for :meth:`add_colormapped_image`; or one array per panel.
-        background : array-like or sequence of array-likes, optional
-            One image under every panel, or one per panel.
-        hold_scale : bool, default False
-            Keep the limits of the tag's first call (per panel with
-            ``shared_scale=False``).
+        %(batch_picture_options)s
 
         Examples
         --------
@@ -441,17 +368,14 @@ class FigureMethods:
         ...         titles=["prediction", "target"])
         """
         _checks.check_tag(tag)
-        panels = _convert.to_batch(values, dataformats)
-        kind, picture = _checks.prepare_batch(
-            panels, values, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
-            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
-            fmt=fmt, background=background, alpha=alpha, reduce=reduce)
-        job = colormap_job(
-            panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
+        job = images_job(
+            values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size, picture=picture, kind=kind, hold_scale=hold_scale,
-            held=self._held_scales, warned=self._warned,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime)
 

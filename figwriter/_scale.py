@@ -262,54 +262,17 @@ def scale_options(
         raise TypeError(f"robust must be True or False; got {type(robust).__name__}")
     if vmin is not None and vmax is not None and vmin > vmax:
         raise ValueError(f"vmin must be less than or equal to vmax; got vmin={vmin}, vmax={vmax}")
-
     if isinstance(norm, mcolors.Normalize):
-        if vmin is not None or vmax is not None:
-            raise ValueError(
-                "vmin/vmax cannot be combined with a Normalize instance; "
-                "set the limits on the norm itself"
-            )
-        if center is not None:
-            raise ValueError(
-                "center cannot be combined with a Normalize instance; "
-                "use matplotlib.colors.TwoSlopeNorm or CenteredNorm as norm instead"
-            )
-        vmin = _check_limit(norm.vmin, "norm.vmin")
-        vmax = _check_limit(norm.vmax, "norm.vmax")
+        vmin, vmax = _check_norm_instance(norm, vmin, vmax, center)
         is_log = isinstance(norm, mcolors.LogNorm)
-        if vmin is not None and vmax is not None and vmin > vmax:
-            raise ValueError(
-                f"norm.vmin must be less than or equal to norm.vmax; got vmin={vmin}, vmax={vmax}"
-            )
     elif isinstance(norm, str):
-        if norm not in _NORM_NAMES:
-            close = difflib.get_close_matches(norm, _NORM_NAMES, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(
-                f"norm must be 'linear', 'log', 'symlog' or a matplotlib.colors.Normalize; "
-                f"got {norm!r}{hint}"
-            )
-        is_log = norm == "log"
-        if is_log and center is not None:
-            raise ValueError("center cannot be combined with norm='log'")
+        is_log = _check_norm_name(norm, center)
     else:
         raise TypeError(
             f"norm must be 'linear', 'log', 'symlog' or a matplotlib.colors.Normalize; "
             f"got {type(norm).__name__}"
         )
-    if is_log and vmin is not None and vmin <= 0:
-        raise ValueError(f"vmin must be positive for a log norm; got vmin={vmin}")
-    if is_log and vmax is not None and vmax <= 0:
-        raise ValueError(f"vmax must be positive for a log norm; got vmax={vmax}")
-    w_lo, w_hi = _window(is_log)
-    prefix = "norm." if isinstance(norm, mcolors.Normalize) else ""
-    for name, value in ((prefix + "vmin", vmin), (prefix + "vmax", vmax), ("center", center)):
-        if value is not None and not w_lo <= value <= w_hi:
-            raise ValueError(
-                f"{name} must be between {w_lo:g} and {w_hi:g}"
-                + (" for a log norm" if is_log else "")
-                + f" (a colour bar cannot be drawn beyond); got {name}={value:g}"
-            )
+    _check_in_window(norm, vmin, vmax, center, is_log)
     if isinstance(norm, mcolors.Normalize):
         # a private copy with its own callbacks: nothing we do reaches the user's
         norm = copy.copy(norm)
@@ -323,6 +286,61 @@ def scale_options(
         norm=norm,
         is_log=is_log,
     )
+
+
+def _check_norm_instance(norm: mcolors.Normalize, vmin: float | None, vmax: float | None,
+                         center: float | None) -> tuple[float | None, float | None]:
+    """A Normalize's own limits, when no other limit is given."""
+    if vmin is not None or vmax is not None:
+        raise ValueError(
+            "vmin/vmax cannot be combined with a Normalize instance; "
+            "set the limits on the norm itself"
+        )
+    if center is not None:
+        raise ValueError(
+            "center cannot be combined with a Normalize instance; "
+            "use matplotlib.colors.TwoSlopeNorm or CenteredNorm as norm instead"
+        )
+    vmin = _check_limit(norm.vmin, "norm.vmin")
+    vmax = _check_limit(norm.vmax, "norm.vmax")
+    if vmin is not None and vmax is not None and vmin > vmax:
+        raise ValueError(
+            f"norm.vmin must be less than or equal to norm.vmax; got vmin={vmin}, vmax={vmax}"
+        )
+    return vmin, vmax
+
+
+def _check_norm_name(norm: str, center: float | None) -> bool:
+    """Whether the named norm is a log norm (unknown names are refused)."""
+    if norm not in _NORM_NAMES:
+        close = difflib.get_close_matches(norm, _NORM_NAMES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"norm must be 'linear', 'log', 'symlog' or a matplotlib.colors.Normalize; "
+            f"got {norm!r}{hint}"
+        )
+    is_log = norm == "log"
+    if is_log and center is not None:
+        raise ValueError("center cannot be combined with norm='log'")
+    return is_log
+
+
+def _check_in_window(norm: NormLike, vmin: float | None, vmax: float | None,
+                     center: float | None, is_log: bool) -> None:
+    """Limits a colour bar can be drawn with: positive for log, inside the window."""
+    if is_log and vmin is not None and vmin <= 0:
+        raise ValueError(f"vmin must be positive for a log norm; got vmin={vmin}")
+    if is_log and vmax is not None and vmax <= 0:
+        raise ValueError(f"vmax must be positive for a log norm; got vmax={vmax}")
+    w_lo, w_hi = _window(is_log)
+    prefix = "norm." if isinstance(norm, mcolors.Normalize) else ""
+    for name, value in ((prefix + "vmin", vmin), (prefix + "vmax", vmax), ("center", center)):
+        if value is not None and not w_lo <= value <= w_hi:
+            raise ValueError(
+                f"{name} must be between {w_lo:g} and {w_hi:g}"
+                + (" for a log norm" if is_log else "")
+                + f" (a colour bar cannot be drawn beyond); got {name}={value:g}"
+            )
 
 
 def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = None,
@@ -362,8 +380,35 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
         options = scale_options(**kwargs)  # type: ignore[arg-type,unused-ignore]
     elif kwargs:
         raise TypeError("pass either options or keywords, not both")
-    vmin, vmax, center, is_log = options.vmin, options.vmax, options.center, options.is_log
+    pos_stats, lo, hi = _data_range(arrays, options)
+    vmin, vmax, center = options.vmin, options.vmax, options.center
+    if vmin is None:
+        vmin = lo if vmax is None or lo <= vmax else vmax
+    if vmax is None:
+        vmax = hi if hi >= vmin else vmin
+    if center is not None:
+        vrange = max(vmax - center, center - vmin)
+        vmin, vmax = center - vrange, center + vrange
+    the_norm = None
+    if isinstance(options.norm, mcolors.Normalize):
+        the_norm, vmin, vmax = _own_norm(options.norm, vmin, vmax)
+    vmin, vmax = _drawable_limits(float(vmin), float(vmax), options.is_log)
+    # under a log norm, values <= 0 are bad (matplotlib masks them), not clipped
+    extend: Extend = "neither"
+    if pos_stats.any_finite:
+        below = pos_stats.lo < vmin
+        above = pos_stats.hi > vmax
+        extend = "both" if below and above else "min" if below else "max" if above else "neither"
+    the_norm = _final_norm(options.norm, the_norm, vmin, vmax, extend)
+    return ColorScale(
+        cmap=options.cmap, norm=the_norm, vmin=float(vmin), vmax=float(vmax), extend=extend
+    )
 
+
+def _data_range(arrays: Sequence[np.ndarray],
+                options: ScaleOptions) -> tuple[_Stats, float, float]:
+    """The finite data's statistics and the limits it suggests (percentiles if robust)."""
+    vmin, vmax, is_log = options.vmin, options.vmax, options.is_log
     stats = _finite_minmax(arrays)
     pos_stats = _finite_minmax(arrays, positive=True) if is_log else stats
     if is_log and not pos_stats.any_finite and stats.any_finite and (vmin is None or vmax is None):
@@ -372,7 +417,6 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
             f"(finite values range from {stats.lo:g} to {stats.hi:g}); "
             "pass vmin and vmax, or use norm='symlog'"
         )
-
     w_lo, w_hi = _window(is_log)
     lo, hi = min(max(pos_stats.lo, w_lo), w_hi), min(max(pos_stats.hi, w_lo), w_hi)
     if options.robust and pos_stats.any_finite and (vmin is None or vmax is None):
@@ -382,31 +426,28 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
             finite = np.clip(finite, w_lo, w_hi)
         plo, phi = np.percentile(finite, ROBUST_PERCENTILES)
         lo, hi = float(plo), float(phi)
-
     if not pos_stats.any_finite:
         # nothing finite to scale by: all cells are bad, any valid limits do
         lo, hi = (1.0, 10.0) if is_log else (0.0, 1.0)
+    return pos_stats, lo, hi
 
-    if vmin is None:
-        vmin = lo if vmax is None or lo <= vmax else vmax
-    if vmax is None:
-        vmax = hi if hi >= vmin else vmin
 
-    if center is not None:
-        vrange = max(vmax - center, center - vmin)
-        vmin, vmax = center - vrange, center + vrange
+def _own_norm(norm: mcolors.Normalize, vmin: float,
+              vmax: float) -> tuple[mcolors.Normalize, float, float]:
+    """A copy of the user's norm, its unset limits filled as ``imshow`` fills them."""
+    the_norm = copy.copy(norm)
+    the_norm.callbacks = type(norm.callbacks)(signals=["changed"])
+    # the norm fills the limits it leaves unset itself, as it does under
+    # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
+    the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
+    return the_norm, float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
 
-    the_norm: mcolors.Normalize | None = None
-    if isinstance(options.norm, mcolors.Normalize):
-        the_norm = copy.copy(options.norm)
-        the_norm.callbacks = type(options.norm.callbacks)(signals=["changed"])
-        # the norm fills the limits it leaves unset itself, as it does under
-        # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
-        the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
-        vmin, vmax = float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
 
+def _drawable_limits(vmin: float, vmax: float, is_log: bool) -> tuple[float, float]:
+    """Limits widened as matplotlib's colour bar widens them, kept inside the window."""
+    w_lo, w_hi = _window(is_log)
     # constant data, or limits too close to tell apart: widen as matplotlib's colorbar does
-    wide_lo, wide_hi = _nonsingular(float(vmin), float(vmax))
+    wide_lo, wide_hi = _nonsingular(vmin, vmax)
     if is_log and wide_lo <= 0:
         # only for limits within ~1e-287 of zero, which a log scale cannot show
         wide_lo, wide_hi = (vmin, vmax) if vmin < vmax else (vmin / 10.0, vmax * 10.0)
@@ -417,25 +458,20 @@ def resolve_scale(arrays: Sequence[np.ndarray], options: ScaleOptions | None = N
             vmin = w_hi / 10.0 if is_log else w_hi * 0.9
         else:
             vmax = w_lo * 10.0 if is_log else w_lo * 0.9
+    return vmin, vmax
 
-    # under a log norm, values <= 0 are bad (matplotlib masks them), not clipped
-    extend: Extend = "neither"
-    if pos_stats.any_finite:
-        below = pos_stats.lo < vmin
-        above = pos_stats.hi > vmax
-        extend = "both" if below and above else "min" if below else "max" if above else "neither"
 
+def _final_norm(norm: NormLike, the_norm: mcolors.Normalize | None, vmin: float, vmax: float,
+                extend: Extend) -> mcolors.Normalize:
+    """The scale's norm: made from its name, or the user's copy set to the limits."""
     if the_norm is None:
-        the_norm = _make_norm(options.norm, vmin, vmax)
-    else:
-        if (the_norm.vmin, the_norm.vmax) != (vmin, vmax):
-            the_norm.vmin, the_norm.vmax = vmin, vmax
-        if not _drawable(the_norm, extend):
-            raise ValueError(
-                f"norm={type(the_norm).__name__} cannot draw a colour bar from {vmin:g} to "
-                f"{vmax:g} (its arithmetic overflows float64); set narrower vmin and vmax "
-                f"on the norm, or clip the values"
-            )
-    return ColorScale(
-        cmap=options.cmap, norm=the_norm, vmin=float(vmin), vmax=float(vmax), extend=extend
-    )
+        return _make_norm(norm, vmin, vmax)
+    if (the_norm.vmin, the_norm.vmax) != (vmin, vmax):
+        the_norm.vmin, the_norm.vmax = vmin, vmax
+    if not _drawable(the_norm, extend):
+        raise ValueError(
+            f"norm={type(the_norm).__name__} cannot draw a colour bar from {vmin:g} to "
+            f"{vmax:g} (its arithmetic overflows float64); set narrower vmin and vmax "
+            f"on the norm, or clip the values"
+        )
+    return the_norm

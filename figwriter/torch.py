@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from ._docs import shared
 from ._mixin import FigureMethods
 from ._summary import image_summary
 
@@ -45,6 +46,7 @@ except ImportError as err:  # torch without the tensorboard package
 __all__ = ["FigureSummaryWriter"]
 
 
+@shared
 class FigureSummaryWriter(FigureMethods, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
@@ -61,14 +63,7 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         Everything ``torch.utils.tensorboard.SummaryWriter`` takes (``log_dir``,
         ``comment``, ``purge_step``, ``max_queue``, ``flush_secs``,
         ``filename_suffix``).
-    async_render : bool, default False
-        Render, encode and write pictures on a worker thread; calls return once
-        they have copied their input. Pictures are identical to the synchronous
-        mode's; ``flush()`` and ``close()`` wait for them, and a failure in the
-        worker is raised at the next call, ``flush()`` or ``close()``.
-    max_pending : int, default 16
-        With ``async_render``, how many pictures may wait before a call blocks
-        (nothing is dropped).
+    %(writer_options)s
 
     Examples
     --------

@@ -14,12 +14,14 @@ from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
+from ._docs import shared
 from ._mixin import FigureMethods
 from ._summary import image_summary
 
 __all__ = ["FigureSummaryWriter"]
 
 
+@shared
 class FigureSummaryWriter(FigureMethods, SummaryWriter):
     """A tensorboardX ``SummaryWriter`` that also logs figures and colour-mapped arrays.
 
@@ -35,14 +37,7 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         Everything ``tensorboardX.SummaryWriter`` takes (``logdir``,
         ``comment``, ``purge_step``, ``max_queue``, ``flush_secs``,
         ``filename_suffix``, ``write_to_disk``, ...).
-    async_render : bool, default False
-        Render, encode and write pictures on a worker thread; calls return once
-        they have copied their input. Pictures are identical to the synchronous
-        mode's; ``flush()`` and ``close()`` wait for them, and a failure in the
-        worker is raised at the next call, ``flush()`` or ``close()``.
-    max_pending : int, default 16
-        With ``async_render``, how many pictures may wait before a call blocks
-        (nothing is dropped).
+    %(writer_options)s
 
     Examples
     --------

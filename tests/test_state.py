@@ -13,6 +13,7 @@ from PIL import Image
 import figwriter
 from figwriter._cache import BoundedCache, registered
 from figwriter.render import CanvasSizes
+from figwriter.render.fast import fonts as _fonts
 
 from ._readback import read_images
 
@@ -68,10 +69,13 @@ def test_clear_caches_empties_every_cache_and_changes_no_picture(writer_cls, tmp
     assert {"render.fast.colours.tables", "render.fast.ticks.bar_ticks",
             "render.fast.layout.layouts", "render.fast.paint.templates",
             "render.fast.text.strings", "render.mpl.figures",
-            "render.mpl.agg_renderers"} <= names
+            "render.mpl.agg_renderers", "render.fast.fonts.settings",
+            "render.fast.fonts.faces"} <= names
     assert any(len(cache) for cache in registered())
+    assert _fonts._LAST.get(None) is not None
     figwriter.clear_caches()
     assert [c.name for c in registered() if len(c)] == []
+    assert _fonts._LAST.get(None) is None, "the remembered font setting is forgotten too"
     assert draw(str(tmp_path / "b")) == first
 
 

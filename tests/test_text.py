@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import IdentityTransform
 
+import figwriter
 from figwriter import FigureSummaryWriter
 from figwriter.render.fast.text import rasterize
 
@@ -235,6 +236,10 @@ def test_missing_glyphs_warn_once_per_tag_as_matplotlib_words_it(logdir):
     with pytest.warns(UserWarning, match=r"^Glyph 9 \(\t\) missing from font\(s\) DejaVu Sans\."):
         with FigureSummaryWriter(logdir) as writer:
             writer.add_colormapped_image("d", DATA, 0, title="tab\there")
+    figwriter.clear_caches()  # forgets which tags were warned about, too
+    with pytest.warns(UserWarning, match=r"in tag 'a'"):
+        with FigureSummaryWriter(logdir) as writer:
+            writer.add_colormapped_image("a", DATA, 9, title=ABSENT)
 
 
 @pytest.mark.parametrize("batch", [False, True], ids=["image", "batch"])
@@ -289,7 +294,7 @@ def test_lone_surrogates_are_drawn_as_replacement_characters():
 
 def test_before_matplotlib_3_11_lines_are_drawn_with_set_text(cjk, monkeypatch):
     """matplotlib 3.6 to 3.10 have no ``FT2Font._layout``: ``set_text`` lays the line out."""
-    from figwriter import _fonts
+    from figwriter.render.fast import fonts as _fonts
 
     monkeypatch.setattr(_fonts, "_has_layout", lambda font: False)
     fonts = _fonts.current()

@@ -49,9 +49,9 @@ from typing import Any
 
 import numpy as np
 
-from ... import _fonts
 from ..._cache import BoundedCache
-from ..._fonts import Face, Fonts
+from . import fonts as _fonts
+from .fonts import Face, Fonts
 
 __all__ = ["DPI", "TextImage", "rasterize", "draw_text", "picture_text", "line_count",
            "text_height", "clear_cache"]

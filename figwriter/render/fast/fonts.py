@@ -24,15 +24,15 @@ import itertools
 import math
 import os
 import sys
-import threading
 import unicodedata
 import warnings
-from collections import OrderedDict
 from collections.abc import Hashable
 from itertools import repeat
 from typing import Any
 
 import numpy as np
+
+from ..._cache import BoundedCache
 
 __all__ = ["Face", "Fonts", "current", "shaped_line", "warn_missing_once", "clear_cache"]
 
@@ -67,15 +67,14 @@ _SHAPED_RANGES = (
     (0x1F3FB, 0x1F400),  # skin-tone modifiers
 )
 
-_LOCK = threading.Lock()
 _IDENTS = itertools.count(1)
 #: per rcParams setting, the fonts it chooses
-_BY_SETTING: dict[tuple[Any, ...], Fonts] = {}
+_BY_SETTING: BoundedCache[Fonts] = BoundedCache("render.fast.fonts.settings", 64)
 #: the last setting read and its fonts (compared first: rcParams rarely change)
-_LAST: tuple[list[Any], Any] = ([], None)
+_LAST: BoundedCache[tuple[list[Any], Fonts]] = BoundedCache("render.fast.fonts.last_setting", 1)
 #: tags already warned about missing glyphs (bounded)
-_WARNED: OrderedDict[Hashable, None] = OrderedDict()
-_WARNED_SIZE = 4096
+#: (cleared by ``clear_caches()``, after which a tag may warn once more)
+_WARNED: BoundedCache[object] = BoundedCache("render.fast.fonts.warned_tags", 4096)
 
 
 class Fonts:
@@ -211,17 +210,14 @@ class Face:
         self.path = path
 
 
-_FACES: dict[tuple[str, int], Face] = {}
+_FACES: BoundedCache[Face] = BoundedCache("render.fast.fonts.faces", 256)
 
 
 def _face(path: Any) -> Face:
     """The one :class:`Face` of a font file and face index."""
     key = (str(getattr(path, "path", path)), int(getattr(path, "face_index", 0)))
-    with _LOCK:
-        face = _FACES.get(key)
-        if face is None:
-            face = _FACES[key] = Face(path)
-    return face
+    face = _FACES.get(key)
+    return face if face is not None else _FACES.put(key, Face(path))
 
 
 def _needs_no_shaping(c: str) -> bool:
@@ -238,14 +234,13 @@ def current() -> Fonts:
     import matplotlib as mpl
     from matplotlib import font_manager
 
-    global _LAST
     manager = font_manager.fontManager
     # RcParams is a dict: read it as one, without its per-key validation
     read: Any = dict.get
     values = [id(manager), len(manager.ttflist), *map(read, repeat(mpl.rcParams), _FONT_RC)]
-    last_values, last = _LAST
-    if values == last_values:  # the common case: nothing changed since the last call
-        return last
+    last = _LAST.get(None)
+    if last is not None and values == last[0]:  # the common case: nothing changed
+        return last[1]
     key = tuple(tuple(v) if v.__class__ is list else v for v in values)
     fonts = _BY_SETTING.get(key)
     if fonts is None:
@@ -253,12 +248,9 @@ def current() -> Fonts:
 
         paths = tuple(manager._find_fonts_by_props(font_manager.FontProperties()))
         fonts = Fonts(paths, get_hinting_flag())
-        with _LOCK:
-            if len(_BY_SETTING) >= 64:
-                _BY_SETTING.clear()
-            _BY_SETTING[key] = fonts
+        fonts = _BY_SETTING.put(key, fonts)
     # copies of the lists, so that a list changed in place is seen as a change
-    _LAST = ([list(v) if v.__class__ is list else v for v in values], fonts)
+    _LAST.set(None, ([list(v) if v.__class__ is list else v for v in values], fonts))
     return fonts
 
 
@@ -347,12 +339,9 @@ def _set_text_line(font: Any, line: str, flags: Any) -> tuple[np.ndarray, int]:
 
 def warn_missing_once(tag: Hashable, missing: str, fonts: Fonts) -> None:
     """Warn that ``missing`` characters were drawn as boxes, the first time for ``tag``."""
-    with _LOCK:
-        if tag in _WARNED:
-            return
-        _WARNED[tag] = None
-        while len(_WARNED) > _WARNED_SIZE:
-            _WARNED.popitem(last=False)
+    mine = object()
+    if _WARNED.put(tag, mine) is not mine:  # warned before (or another thread is warning)
+        return
     first, rest = missing[0], missing[1:]
     others = ", ".join(_name(c) for c in rest[:5]) + (", ..." if len(rest) > 5 else "")
     warnings.warn(
@@ -373,7 +362,8 @@ def _name(c: str) -> str:
 
 def _caller_level() -> int:
     """``stacklevel`` of the first frame outside figwriter (and contextlib)."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    # figwriter/render/fast/fonts.py -> figwriter/ (no import of the package itself)
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     frame = sys._getframe(1)
     level = 1
     while frame is not None and (frame.f_code.co_filename.startswith(package)
@@ -385,8 +375,5 @@ def _caller_level() -> int:
 
 def clear_cache() -> None:
     """Forget the font choices and which tags were warned about."""
-    global _LAST
-    with _LOCK:
-        _BY_SETTING.clear()
-        _WARNED.clear()
-        _LAST = ([], None)
+    for cache in (_BY_SETTING, _LAST, _WARNED, _FACES):
+        cache.clear()
