@@ -30,7 +30,7 @@ def tile(pictures: Sequence[np.ndarray], ncols: int, gap: int = GAP) -> np.ndarr
     """RGB pictures ``ncols`` per row on white, each centred in its column.
 
     >>> tile([np.zeros((2, 3, 3), np.uint8)] * 3, 2).shape
-    (12, 14, 3)
+    (28, 30, 3)
     """
     n = len(pictures)
     nrows = -(-n // ncols)
