@@ -15,6 +15,7 @@ written.
 from __future__ import annotations
 
 import atexit
+import os
 import queue
 import threading
 import weakref
@@ -96,6 +97,20 @@ class Worker:
         ref = weakref.ref(self)
         self._atexit = lambda: _finish_at_exit(ref)
         atexit.register(self._atexit)
+        _WORKERS.add(self)
+
+    def _forked(self) -> None:
+        """In a forked child: queued jobs are the parent's (it writes them); start empty.
+
+        Fresh locks too: a lock held by another thread at the fork stays held here.
+        """
+        self.buffers = BufferPool()
+        self._queue = queue.Queue(self.max_pending)
+        self._lock = threading.Lock()
+        self._submit_lock = threading.Lock()
+        self._thread = None
+        self._errors = []
+        self._failed_count = 0
 
     # -- caller side ------------------------------------------------------------
     def submit(self, job: Job) -> None:
@@ -166,6 +181,18 @@ class Worker:
                 _report(self._errors[0], "after its writer was dropped")
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
+
+
+_WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for worker in list(_WORKERS):
+        worker._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _run(jobs: queue.Queue[Any], owner: weakref.ref[Worker]) -> None:

@@ -30,9 +30,9 @@ def _torch_to_numpy(x: Any) -> np.ndarray:
         raise TypeError(
             f"values must be a real-valued array; got a complex tensor of dtype {t.dtype}"
         )
-    # bfloat16 has no numpy counterpart and .numpy() refuses it: widen on the
-    # device first (cheap), then copy to the host.
-    if str(t.dtype) in ("torch.bfloat16", "torch.float16"):
+    # bfloat16 and the float8 types have no numpy counterpart and .numpy() refuses
+    # them: widen on the device first (cheap, exact), then copy to the host.
+    if t.dtype.is_floating_point and t.element_size() < 4:
         t = t.float()
     return np.asarray(t.cpu().numpy())
 
@@ -41,8 +41,10 @@ def to_numpy(values: Any, name: str = "values") -> np.ndarray:
     """Turn an array-like into a numpy array (masked arrays stay masked).
 
     Accepts numpy arrays, masked arrays, nested sequences, torch tensors (any
-    device, ``requires_grad``, float16 and bfloat16), JAX arrays and anything
-    with ``__array__``. Never copies a numpy array it does not have to.
+    device, ``requires_grad``, float16, bfloat16 and float8), JAX arrays and
+    ``ml_dtypes`` arrays (bfloat16, float8, float6, float4, int4, ...: widened
+    exactly) and anything with ``__array__``. Never copies a numpy array it
+    does not have to.
     """
     if isinstance(values, np.ndarray):  # includes np.ma.MaskedArray
         arr = values
@@ -62,7 +64,28 @@ def to_numpy(values: Any, name: str = "values") -> np.ndarray:
             f"{name} must be a numpy array, a torch tensor, a nested list or an object "
             f"with __array__; got {type(values).__name__}"
         )
+    if arr.dtype.type.__module__ == "ml_dtypes":
+        arr = _widen_ml_dtypes(arr, name)
     _check_dtype(arr, name)
+    return arr
+
+
+def _widen_ml_dtypes(arr: np.ndarray, name: str) -> np.ndarray:
+    """JAX's and ml_dtypes' narrow types (bfloat16, float8/6/4, int4, ...) to numpy's own.
+
+    Every value of those float types is a float32 exactly (as torch widens
+    bfloat16), NaN and infinities included; the small integers fit int8/uint8.
+    """
+    dt = arr.dtype
+    if "complex" in dt.name:
+        raise TypeError(
+            f"{name} must be real-valued; got complex dtype {dt.name} "
+            f"(pass np.abs(x), x.real or np.angle(x))"
+        )
+    if "float" in dt.name:
+        return arr.astype(np.float32)  # masked arrays keep their mask
+    if dt.name.startswith(("int", "uint")):
+        return arr.astype(np.uint8 if dt.name.startswith("u") else np.int8)
     return arr
 
 

@@ -85,7 +85,7 @@ EVENT_SUFFIX = ".figwriter-demo"
 #: 0 as "down-sample to 0", not as "keep all".
 SAMPLES_FLAGS = ("--samples_per_plugin", "images=1000")
 SAMPLES_WHY = ("--samples_per_plugin images=1000 keeps every step's picture, up to 1,000 "
-               "per tag (TensorBoard shows 10 per tag otherwise)")
+               "per tag; TensorBoard shows 10 per tag otherwise")
 
 
 

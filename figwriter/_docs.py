@@ -47,7 +47,11 @@ renderer : {"fast", "matplotlib"}, default "fast"
     ``colorbar`` figure with your rcParams.
 max_size : int, default 512
     The fast renderer's longest image side, in pixels: larger arrays are
-    reduced (see ``reduce``).""",
+    reduced (see ``reduce``).
+description : str, optional
+    Markdown that TensorBoard shows in the card's info for this tag (it is
+    written with the tag's first picture). Default: how the colours are
+    chosen (colormap, norm, limits) and the colour bar's label as units.""",
     "picture_options": """\
 aspect : {"equal", "auto"} or float, default "equal"
     Cell shape, as ``imshow``'s: square (in data units with ``extent``),

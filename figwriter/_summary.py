@@ -18,16 +18,21 @@ FIGURE_GRID_COLUMNS = 8
 
 
 def image_summary(summary_cls: Any, tag: str, png: bytes, height: int, width: int,
-                  colorspace: int) -> Any:
+                  colorspace: int, description: str | None = None) -> Any:
     """A ``Summary`` holding one encoded image, for either proto module.
 
     ``summary_cls`` is tensorboardX's or tensorboard's ``Summary``; the PNG
-    bytes go into ``encoded_image_string`` unchanged.
+    bytes go into ``encoded_image_string`` unchanged. A ``description``
+    (Markdown) goes into the value's ``metadata.summary_description``, which
+    TensorBoard shows in the card's info when it is on a tag's first event.
     """
     image = summary_cls.Image(
         height=height, width=width, colorspace=colorspace, encoded_image_string=png
     )
-    return summary_cls(value=[summary_cls.Value(tag=tag, image=image)])
+    value = summary_cls.Value(tag=tag, image=image)
+    if description:
+        value.metadata.summary_description = description
+    return summary_cls(value=[value])
 
 
 def figure_grid(pictures: list[np.ndarray], ncols: int = FIGURE_GRID_COLUMNS) -> np.ndarray:

@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 from ._docs import shared
+from ._events import EventsMixin
 from ._mixin import FigureMethods
 from ._summary import image_summary
 
@@ -47,7 +48,7 @@ __all__ = ["FigureSummaryWriter"]
 
 
 @shared
-class FigureSummaryWriter(FigureMethods, SummaryWriter):
+class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     """A ``torch.utils.tensorboard`` ``SummaryWriter`` that also logs figures and
     colour-mapped arrays.
 
@@ -82,9 +83,11 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         colorspace: int,
         global_step: int | None,
         walltime: float | None,
+        description: str | None = None,
     ) -> None:
         # As torch's add_image: its usage hook, then the summary to the file writer
         # (torch writes the tag as given; it does not clean it).
         torch._C._log_api_usage_once("tensorboard.logging.add_image")
-        summary = image_summary(Summary, tag, png, height, width, colorspace)
+        summary = image_summary(Summary, tag, png, height, width, colorspace,
+                                description)
         self._get_file_writer().add_summary(summary, global_step, walltime)

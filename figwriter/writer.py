@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 
 from tensorboardX import SummaryWriter
-from tensorboardX.event_file_writer import _EventLoggerThread
 from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
 from ._docs import shared
+from ._events import EventsMixin
 from ._mixin import FigureMethods
 from ._summary import image_summary
 
@@ -22,7 +22,7 @@ __all__ = ["FigureSummaryWriter"]
 
 
 @shared
-class FigureSummaryWriter(FigureMethods, SummaryWriter):
+class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     """A tensorboardX ``SummaryWriter`` that also logs figures and colour-mapped arrays.
 
     Takes every argument ``tensorboardX.SummaryWriter`` takes; every inherited
@@ -46,16 +46,6 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
     ...     writer.add_scalar("loss", 0.5, global_step=0)
     ...     writer.add_colormapped_image("field", np.eye(8), global_step=0)
     """
-
-    def _drain_events(self) -> None:
-        """Have tensorboardX's writer thread write every event it has queued.
-
-        tensorboardX's own ``flush`` flushes the file but leaves events still
-        queued for its logger thread unwritten; ``flush()`` calls this first, so
-        everything logged before it is readable when it returns.
-        """
-        for file_writer in (self.all_writers or {}).values():
-            _drain_event_queue(file_writer)
 
     def _call_metadata(self, global_step: int | None,
                        walltime: float | None) -> tuple[int | None, float | None]:
@@ -82,22 +72,10 @@ class FigureSummaryWriter(FigureMethods, SummaryWriter):
         colorspace: int,
         global_step: int | None,
         walltime: float | None,
+        description: str | None = None,
     ) -> None:
-        summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace)
+        summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace,
+                                description)
         self._get_file_writer().add_summary(summary, global_step, walltime)
         self._get_comet_logger().log_image_encoded(png, tag, step=global_step)
 
-
-def _drain_event_queue(file_writer: object) -> None:
-    """Have a tensorboardX FileWriter's logger thread write all it has queued.
-
-    The thread stops at a shutdown marker put behind the queued events, so when
-    it has joined, every earlier event is in the file; a fresh thread then takes
-    over the same queue and file, as ``EventFileWriter.reopen`` does.
-    """
-    events = getattr(file_writer, "event_writer", None)
-    if events is None or events._closed or events._worker is None:
-        return
-    events._worker.stop()
-    events._worker = _EventLoggerThread(events._event_queue, events._ev_writer, events._flush_secs)
-    events._worker.start()

@@ -79,6 +79,8 @@ TAGS = {
     "batch": "add_colormapped_images",
 }
 
+#: the ``description=`` the "field_matplotlib" tag is logged with (the others get the default)
+FIELD_MATPLOTLIB_DESCRIPTION = "Drawn by **matplotlib**: see `renderer=`."
 
 # -- writing runs ----------------------------------------------------------------------
 
@@ -126,7 +128,8 @@ def write_runs(logdir: str | os.PathLike[str],
                 writer.add_colormapped_image("field", field, step, walltime, center=0.0,
                                              title=f"step {step}", label="value")
                 writer.add_colormapped_image("field_matplotlib", field, step, walltime,
-                                             renderer="matplotlib")
+                                             renderer="matplotlib",
+                                             description=FIELD_MATPLOTLIB_DESCRIPTION)
                 if hasattr(writer, "add_colormapped_images"):
                     writer.add_colormapped_images("batch", np.stack([field, -field, field**2]),
                                                   step, walltime)

@@ -432,3 +432,105 @@ def test_torch_complex_and_wrong_shape_refused(torch):
         to_2d(torch.zeros(2, 3, 4))
     with pytest.raises(ValueError, match=r"values must not be empty"):
         to_2d(torch.zeros(0, 3))
+
+
+# -- JAX and ml_dtypes: bfloat16, float8, float6, float4, small integers ---------------------
+ML_FLOATS = [
+    "bfloat16", "float8_e3m4", "float8_e4m3", "float8_e4m3b11fnuz", "float8_e4m3fn",
+    "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float8_e5m3fnu", "float8_e8m0fnu",
+    "float6_e2m3fn", "float6_e3m2fn", "float4_e2m1fn",
+]
+#: the ml_dtypes types torch also has (an independent widening to compare with)
+TORCH_FLOATS = ["bfloat16", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
+                "float8_e5m2fnuz", "float8_e8m0fnu"]
+
+
+@pytest.fixture
+def ml_dtypes():
+    return pytest.importorskip("ml_dtypes", reason="ml_dtypes comes with the test extra")
+
+
+def _every_value(ml_dtypes, name: str) -> np.ndarray:
+    """Every bit pattern of an ml_dtypes type, as a (1, N) array of that type."""
+    dtype = np.dtype(getattr(ml_dtypes, name))
+    bits = np.arange(1 << (8 * dtype.itemsize), dtype=f"u{dtype.itemsize}")
+    if name.startswith(("float6", "float4")):  # stored in a byte, the high bits unused
+        bits = bits[: 1 << int(name[5])]
+    return bits.view(dtype).reshape(1, -1)
+
+
+@pytest.mark.parametrize("name", ML_FLOATS)
+def test_ml_dtypes_floats_widen_exactly_over_their_whole_range(ml_dtypes, name):
+    values = _every_value(ml_dtypes, name)
+    out = to_2d(values)
+    _assert_clean(out)
+    assert out.dtype == np.float32
+    with np.errstate(invalid="ignore"):  # ml_dtypes' own cast flags its NaNs
+        exact = values.astype(np.float64)  # the type's own widening to float64
+    np.testing.assert_array_equal(out, exact)  # NaN where NaN, ±inf where ±inf
+    finite = exact[np.isfinite(exact)]
+    info = ml_dtypes.finfo(getattr(ml_dtypes, name))
+    # the extremes survive (float16 would turn bfloat16's into inf and 0)
+    assert finite.max() == float(info.max) and np.abs(finite[finite != 0]).min() == float(
+        info.smallest_subnormal if name != "float8_e8m0fnu" else info.tiny)
+
+
+@pytest.mark.parametrize("name", TORCH_FLOATS)
+def test_ml_dtypes_floats_convert_as_torch_widens_them(ml_dtypes, torch, name):
+    values = _every_value(ml_dtypes, name)
+    bits = torch.from_numpy(values.view(f"u{values.dtype.itemsize}").astype(np.int64))
+    tensor = bits.to(getattr(torch, f"uint{8 * values.dtype.itemsize}")).view(
+        getattr(torch, name))
+    expected = tensor.float().numpy()
+    np.testing.assert_array_equal(to_2d(values), expected)
+    np.testing.assert_array_equal(to_2d(tensor), expected)  # torch's own float8 too
+
+
+@pytest.mark.parametrize("name", ML_FLOATS)
+def test_jax_arrays_of_every_float_type(ml_dtypes, name):
+    jnp = pytest.importorskip("jax.numpy", reason="jax comes with the test extra")
+    values = _every_value(ml_dtypes, name)
+    if not hasattr(jnp, name):
+        pytest.skip(f"this jax has no {name}")
+    try:
+        array = jnp.asarray(values)
+    except Exception as err:  # jax's CPU backend does not hold every ml_dtypes type
+        pytest.skip(f"this jax cannot make a {name} array: {type(err).__name__}")
+    out = to_2d(array)
+    np.testing.assert_array_equal(out, to_2d(values))
+    batch = to_batch(array.reshape(1, 1, -1))
+    np.testing.assert_array_equal(batch[0], out)
+
+
+@pytest.mark.parametrize("name", ["int1", "int2", "int4", "uint1", "uint2", "uint4"])
+def test_ml_dtypes_small_integers(ml_dtypes, name):
+    info = ml_dtypes.iinfo(getattr(ml_dtypes, name))
+    values = np.arange(int(info.min), int(info.max) + 1).astype(getattr(ml_dtypes, name))
+    out = to_2d(values.reshape(1, -1))
+    np.testing.assert_array_equal(out, [np.arange(int(info.min), int(info.max) + 1)])
+
+
+def test_ml_dtypes_complex_refused(ml_dtypes):
+    with pytest.raises(TypeError, match=r"values must be real-valued; got complex dtype "
+                                        r"complex32 \(pass np.abs"):
+        to_2d(np.ones((2, 2), dtype=ml_dtypes.complex32))
+
+
+def test_a_jax_bfloat16_picture_is_the_torch_bfloat16_picture(ml_dtypes, torch, writer_cls,
+                                                              tmp_path):
+    jnp = pytest.importorskip("jax.numpy", reason="jax comes with the test extra")
+    from ._readback import read_images
+
+    rng = np.random.default_rng(5)
+    values = (rng.normal(size=(24, 40)) * 1e30).astype(ml_dtypes.bfloat16)
+    values[3, 4], values[5, 6] = np.nan, np.inf
+    as_torch = torch.from_numpy(values.view(np.uint16).astype(np.int32)).to(
+        torch.uint16).view(torch.bfloat16)
+    for renderer in ("fast", "matplotlib"):
+        logdir = str(tmp_path / renderer)
+        with writer_cls(logdir) as writer:
+            writer.add_colormapped_image("jax", jnp.asarray(values), 0, renderer=renderer)
+            writer.add_colormapped_image("numpy", values, 0, renderer=renderer)
+            writer.add_colormapped_image("torch", as_torch, 0, renderer=renderer)
+        images = read_images(logdir)
+        assert images["jax"][0].png == images["torch"][0].png == images["numpy"][0].png

@@ -80,7 +80,7 @@ def test_demo_in_process_writes_every_tag_at_every_step(tmp_path, capsys):
     assert f"Wrote 3 steps to {logdir}" in out
     assert f"tensorboard --logdir {logdir} --samples_per_plugin images=1000" in out
     assert "http://localhost:6006/" in out
-    assert "(TensorBoard shows 10 per tag otherwise)" in out
+    assert "; TensorBoard shows 10 per tag otherwise)" in out
     assert "removed" not in out  # nothing to remove in a new logdir
     assert "step 3/3" in err  # progress goes to stderr
 

@@ -68,6 +68,21 @@ def test_tags_route_lists_every_run_and_tag(tensorboard, written):
             assert info["samples"] == 1  # one picture per step
 
 
+def test_card_info_shows_each_tags_description(tensorboard):
+    """TensorBoard renders the Markdown of each tag's first event as the card's info."""
+    served = tensorboard.image_tags()
+    for run in RUNS:
+        field = served[run]["field"]["description"]
+        assert "<li><strong>colormap</strong>: <code>RdBu_r</code>, linear norm</li>" in field
+        assert "<strong>limits</strong>: symmetric around center = 0" in field
+        assert "<strong>units</strong> (the colour bar's label): value</li>" in field
+        assert served[run]["field_matplotlib"]["description"] == (
+            "<p>Drawn by <strong>matplotlib</strong>: see <code>renderer=</code>.</p>")
+        if "batch" in served[run]:
+            assert "of the finite data of the whole batch" in served[run]["batch"]["description"]
+        assert served[run]["figure"]["description"] == ""  # figures have none
+
+
 def test_images_plugin_is_listed_as_active(tensorboard):
     plugins = tensorboard.get_json("/data/plugins_listing")
     assert plugins["images"]["enabled"] is True

@@ -348,7 +348,7 @@ def warn_missing_once(tag: Hashable, missing: str, fonts: Fonts) -> None:
         f"Glyph {ord(first)} ({first.encode('ascii', 'namereplace').decode('ascii')}) missing"
         f" from font(s) {fonts.family_names()}"
         + (f"; also {others}" if rest else "")
-        + f". figwriter drew them as matplotlib does (missing-glyph boxes) in tag {tag!r}"
+        + f". figwriter drew missing characters as matplotlib does (boxes) in tag {tag!r}"
         " and warns once per tag; choose a font that has them with rcParams['font.family']"
         " or rcParams['font.sans-serif'].",
         UserWarning,

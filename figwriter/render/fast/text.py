@@ -22,6 +22,10 @@ configured font has are drawn as matplotlib draws them (its missing-glyph
 box); inside :func:`picture_text` they are reported in one warning per tag.
 Each ``(string, size, rotation, fonts)`` is kept in a bounded LRU cache.
 
+Any text a picture draws (titles, labels, tick labels, annotations) goes
+through :func:`rasterize` inside the picture's :func:`picture_text` scope, and
+:func:`draw_text` blends it in black or another colour.
+
 FreeType objects are not thread-safe: every rasterisation holds one module
 lock. Cached :class:`TextImage` objects are immutable and shared freely.
 
