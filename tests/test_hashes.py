@@ -19,7 +19,6 @@ and the PNG deflate library this project is tested with.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import itertools
 import os
 import sys
@@ -35,10 +34,11 @@ from matplotlib import colors as mcolors
 if __package__ in (None, ""):  # run as a script to print the table
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from tests._readback import read_images
+    from tests._requires import needs_torch
 else:
     from ._readback import read_images
+    from ._requires import needs_torch
 
-_HAVE_TORCH = importlib.util.find_spec("torch") is not None
 _RUN = uuid.uuid4().hex  # this process's tags are its own
 _COUNTER = itertools.count()
 
@@ -295,7 +295,7 @@ def test_background_png_bytes_unchanged(case, tmp_path):
     assert _hashes(case, str(tmp_path / "run"), async_render=True) == EXPECTED[case]
 
 
-@pytest.mark.skipif(not _HAVE_TORCH, reason="torch is not installed")
+@needs_torch
 @pytest.mark.parametrize("case", TORCH_CASES)
 def test_torch_writer_png_bytes_unchanged(case, tmp_path):
     assert _hashes(case, str(tmp_path / "run"), kind="torch") == EXPECTED[case]
