@@ -252,6 +252,13 @@ def format_report(result: dict[str, Any]) -> str:
                    "draw floor")
         out.append(_text_table(FIGURE_HEADER, rows))
         out.append("")
+    if result.get("pictures"):
+        from benchmarks import pictures
+
+        out.append("Pictures with options, each against the pyplot + add_figure code a user "
+                   "would write for it (median ms per call)")
+        out.append(_text_table(pictures.HEADER, pictures.format_rows(result["pictures"])))
+        out.append("")
     if result.get("encoders"):
         header, rows = _encoder_table(result)
         out.append(f"PNG encoders: median time and bytes per picture "
@@ -292,6 +299,14 @@ def format_markdown(result: dict[str, Any], command: str) -> str:
                 f"One reused {fig['width']}x{fig['height']} figure ({fig['description']}). "
                 "**x ours** is over `add_figure_png`, **x draw** over the figure's own "
                 "`canvas.draw()`.", "", _md_table(FIGURE_HEADER, rows), ""]
+    if result.get("pictures"):
+        from benchmarks import pictures
+
+        out += ["### Pictures with options", "",
+                "A spectrogram, a confusion matrix, an attention map and a heat map over a "
+                "photograph, each against the pyplot + `add_figure` code a user would write "
+                "for it (see `benchmarks/pictures.py`).", "",
+                _md_table(pictures.HEADER, pictures.format_rows(result["pictures"])), ""]
     if result.get("encoders"):
         header, rows = _encoder_table(result)
         out += ["### PNG encoders", "",

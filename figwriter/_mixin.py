@@ -19,8 +19,10 @@ import numpy as np
 from . import _checks
 from ._describe import describe
 from ._docs import shared
+from ._held import HeldScales
 from ._job import ColormapJob, Encoded, checked_figure_job, image_job, images_job
 from .render import DEFAULT_MAX_SIZE, CanvasSizes, Stream
+from .render.overlay import Warned
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
@@ -53,6 +55,9 @@ class FigureMethods:
         super().__init__(*args, **kwargs)
         #: each tag's stable picture size: this writer's alone
         self._canvas_sizes = CanvasSizes()
+        #: limits kept for hold_scale, and tags warned about, per writer
+        self._held_scales = HeldScales()
+        self._warned = Warned()
         #: tags whose first picture carried its description
         self._described_tags: set[str] = set()
         self._worker: Worker | None = None
@@ -243,6 +248,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
         description: str | None = None,
     ) -> None:
         """Log a 2-D array as a colour-mapped picture with a colour bar.
@@ -268,6 +286,7 @@ class FigureMethods:
         label : str, optional
             Text along the colour bar.
         %(render_options)s
+        %(picture_options)s
 
         Examples
         --------
@@ -280,7 +299,10 @@ class FigureMethods:
         job = image_job(
             values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime, description)
 
@@ -304,6 +326,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
         description: str | None = None,
     ) -> None:
         """Log a batch of 2-D arrays as one picture: a grid of panels.
@@ -335,6 +370,7 @@ class FigureMethods:
         cmap, vmin, vmax, robust, center, norm, label, renderer, max_size, description
             As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
             limits left unset are resolved per panel.
+        %(batch_picture_options)s
 
         Examples
         --------
@@ -351,7 +387,10 @@ class FigureMethods:
             values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime, description)
 

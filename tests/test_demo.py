@@ -18,7 +18,9 @@ from figwriter.__main__ import main
 
 from ._readback import read_images, read_scalars
 
-FIELD_TAGS = {"heat/temperature", "wave/height", "wave/spectrum", "tracer/concentration"}
+FIELD_TAGS = {"heat/temperature", "wave/height", "wave/spectrum", "tracer/concentration",
+              "audio/mel_spectrogram", "classifier/confusion_matrix", "transformer/attention",
+              "explain/grad_cam"}
 BATCH_TAG = "surrogate/prediction_target_error"
 FIGURE_TAG = "surrogate/loss_curve"
 SCALAR_TAGS = {
