@@ -261,6 +261,13 @@ def format_report(result: dict[str, Any]) -> str:
                                                        training.loop_rows(t)), ""]
         out += [training.burst_caption(t), _text_table(training.BURST_HEADER,
                                                         training.burst_rows(t)), ""]
+    if result.get("pictures"):
+        from benchmarks import pictures
+
+        out.append("Pictures with options, each against the pyplot + add_figure code a user "
+                   "would write for it (median ms per call)")
+        out.append(_text_table(pictures.HEADER, pictures.format_rows(result["pictures"])))
+        out.append("")
     if result.get("encoders"):
         header, rows = _encoder_table(result)
         out.append(f"PNG encoders: median time and bytes per picture "
@@ -307,6 +314,14 @@ def format_markdown(result: dict[str, Any], command: str) -> str:
                 _md_table(training.LOOP_HEADER, training.loop_rows(t)), "",
                 training.burst_caption(t) + ".", "",
                 _md_table(training.BURST_HEADER, training.burst_rows(t)), ""]
+    if result.get("pictures"):
+        from benchmarks import pictures
+
+        out += ["### Pictures with options", "",
+                "A spectrogram, a confusion matrix, an attention map and a heat map over a "
+                "photograph, each against the pyplot + `add_figure` code a user would write "
+                "for it (see `benchmarks/pictures.py`).", "",
+                _md_table(pictures.HEADER, pictures.format_rows(result["pictures"])), ""]
     if result.get("encoders"):
         header, rows = _encoder_table(result)
         out += ["### PNG encoders", "",

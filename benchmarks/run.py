@@ -107,6 +107,7 @@ from benchmarks.common import (
     say,
 )
 from benchmarks.encoders import run_encoders
+from benchmarks.pictures import run_picture_table
 from benchmarks.report import (
     add_ratios,
     evaluate_targets,
@@ -254,6 +255,11 @@ def run_benchmark(
                 result["approaches"][name] = {"label": FIGURE_LABELS[name],
                                               "sizes": {"figure": _cell(m, None)}}
             pictures[f"figure {result['figure']['width']}x{result['figure']['height']}"] = picture
+            say(progress, "pictures with options: spectrogram, confusion matrix, attention, "
+                          "heat map over a photograph")
+            result["pictures"] = run_picture_table(
+                writers, quick=quick, repeats=repeats, warmup=warmup, rng=rng,
+                skipped=skipped, progress=progress)
         finally:
             writers.close()
         say(progress, "PNG bytes from the event files")

@@ -21,10 +21,12 @@ from ._cache import clear_caches
 
 if TYPE_CHECKING:
     from ._functions import colormapped_image, colormapped_images, colormapped_png, figure_png
+    from .render.overlay import AnnotationWarning
     from .writer import FigureSummaryWriter
 
 __version__ = "0.1.0"
 __all__ = [
+    "AnnotationWarning",
     "FigureSummaryWriter",
     "clear_caches",
     "colormapped_image",
@@ -48,6 +50,11 @@ def __getattr__(name: str) -> Any:
 
         globals()[name] = getattr(_functions, name)
         return globals()[name]
+    if name == "AnnotationWarning":
+        from .render.overlay import AnnotationWarning
+
+        globals()["AnnotationWarning"] = AnnotationWarning
+        return AnnotationWarning
     raise AttributeError(f"module 'figwriter' has no attribute {name!r}")
 
 

@@ -22,6 +22,9 @@ each field is written with the colour options it calls for:
 ``surrogate/prediction_target_error``
     that model's prediction, the solver's result and their difference, as one
     batch picture (when the writer has ``add_colormapped_images``);
+``audio/...``, ``classifier/...``, ``transformer/...``, ``explain/...``
+    the pictures of a model in training, with the options each calls for
+    (:mod:`figwriter._demo_pictures`);
 
 with scalars beside them. Only numpy and ``matplotlib.figure.Figure`` are used
 (no pyplot).
@@ -42,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import numpy as np
 
+from ._demo_pictures import ModelPictures, log_pictures
 from ._demo_sim import (
     AMBIENT_C,
     HOT_C,
@@ -228,6 +232,7 @@ class _Run:
         self.tracer = PorousTracer()
         self.model = StencilSurrogate()
         self.loss_figure = _LossFigure()
+        self.pictures = ModelPictures()
         self.history: tuple[list[int], list[float], list[float]] = ([], [], [])
         self.images: list[str] = []
         self.scalars: list[str] = []
@@ -253,6 +258,7 @@ class _Run:
         self.pond.advance()
         self.tracer.advance()
         self._log_fields(writer.add_colormapped_image, step, image_options)
+        log_pictures(writer, step, self.pictures, self.image, image_options)
         batch: Callable[..., None] | None = getattr(writer, "add_colormapped_images", None)
         if batch is not None:
             # one shared scale: the missed heat reads in the same colours

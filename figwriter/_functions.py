@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["colormapped_image", "colormapped_images", "colormapped_png", "figure_png"]
 
 #: writer-only keyword options: what they do needs a writer and a tag
-_WRITER_ONLY = frozenset({"description"})
+_WRITER_ONLY = frozenset({"description", "hold_scale"})
 
 
 def _options(function: str, method: str, options: dict[str, Any]) -> dict[str, Any]:

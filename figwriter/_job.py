@@ -11,15 +11,17 @@ that wants the picture.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from . import _checks, _convert, _png, _scale
+from ._held import HeldScales, resolve_held
 from ._summary import FIGURE_GRID_COLUMNS, figure_grid
 from .render import DEFAULT_MAX_SIZE, PictureOptions, Stream, render
+from .render.cells import default_reduce
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -54,21 +56,25 @@ class ColormapJob:
     shared_scale: bool
     renderer: str
     options: PictureOptions
+    #: the writer's held limits, with ``hold_scale=True``
+    held: HeldScales | None = None
 
     def with_panels(self, panels: Sequence[np.ndarray]) -> ColormapJob:
         """The same job over other arrays (copies a background call keeps)."""
         return replace(self, panels=tuple(panels))
 
-    def scales(self) -> list[_scale.ColorScale]:
-        """Resolve the colour scale(s) from the data."""
+    def scales(self, key: Hashable = None) -> list[_scale.ColorScale]:
+        """Resolve the colour scale(s) from the data (held ones by ``key``, the tag)."""
         if self.shared_scale:
-            return [_scale.resolve_scale(list(self.panels), self.scale_options)]
-        return [_scale.resolve_scale([p], self.scale_options) for p in self.panels]
+            return [resolve_held(list(self.panels), self.scale_options, self.held, key)]
+        return [resolve_held([p], self.scale_options, self.held, (key, i))
+                for i, p in enumerate(self.panels)]
 
     def rgb(self, stream: Stream | None = None) -> np.ndarray:
         """The picture, RGB uint8 (H, W, 3); ``stream`` keeps its size stable."""
-        return render(self.renderer, self.panels, self.scales(), self.options,
-                      Stream() if stream is None else stream)
+        stream = Stream() if stream is None else stream
+        return render(self.renderer, self.panels, self.scales(stream.key), self.options,
+                      stream)
 
     def png(self, stream: Stream | None = None) -> Encoded:
         """The picture encoded as PNG, with its height, width and colorspace."""
@@ -92,12 +98,21 @@ def colormap_job(
     label: str | None = None,
     renderer: str = "fast",
     max_size: int = DEFAULT_MAX_SIZE,
+    picture: PictureOptions | None = None,
+    kind: str = "f",
+    hold_scale: bool = False,
+    held: HeldScales | None = None,
+    warned: Any = None,
 ) -> ColormapJob:
     """Check the colour and picture options of converted ``panels``; the job to run.
 
     ``titles`` are already checked (:func:`~figwriter._checks.check_titles`
-    or :func:`~figwriter._checks.check_text`).
+    or :func:`~figwriter._checks.check_text`), and so is ``picture`` (the
+    picture options, :func:`~figwriter._checks.prepare_single`); ``kind`` is
+    the input's dtype kind, for the rule that labels are never averaged. With
+    ``hold_scale``, limits are kept in ``held``.
     """
+    hold = _checks.check_bool(hold_scale, "hold_scale")
     shared = _checks.check_bool(shared_scale, "shared_scale")
     if ncols is not None:
         ncols = _checks.check_int(ncols, "ncols", low=1)
@@ -105,30 +120,39 @@ def colormap_job(
         cmap=cmap, vmin=vmin, vmax=vmax, robust=robust, center=center, norm=norm
     )
     renderer = _checks.check_renderer(renderer)
-    options = PictureOptions(
+    options = replace(
+        picture if picture is not None else PictureOptions(),
         grid=grid,
         titles=titles,
         max_size=_checks.check_max_size(max_size),
         label=_checks.check_text(label, "label"),
         ncols=ncols,
+        warned=warned,
     )
-    return ColormapJob(tuple(panels), scale_options, shared, renderer, options)
+    if options.reduce is None:
+        options = replace(options, reduce=default_reduce(kind, scale_options.cmap,
+                                                         scale_options.norm))
+    return ColormapJob(tuple(panels), scale_options, shared, renderer, options,
+                       held if hold else None)
 
 
 def image_job(values: Any, dataformats: str = "HW", *, title: str | None = None,
               **options: Any) -> ColormapJob:
     """``add_colormapped_image``'s arguments (without tag, step, time) checked: its job."""
-    data = _convert.to_2d(values, dataformats)
+    picture = {k: options.pop(k) for k in _checks.PICTURE_OPTIONS if k in options}
+    data, kind, checked = _checks.prepare_single(values, dataformats, **picture)
     return colormap_job([data], grid=False, titles=(_checks.check_text(title, "title"),),
-                        **options)
+                        picture=checked, kind=kind, **options)
 
 
 def images_job(values: Any, dataformats: str = "NHW", *,
                titles: Sequence[str | None] | None = None, **options: Any) -> ColormapJob:
     """``add_colormapped_images``'s arguments (without tag, step, time) checked: its job."""
     panels = _convert.to_batch(values, dataformats)
+    picture = {k: options.pop(k) for k in _checks.PICTURE_OPTIONS if k in options}
+    kind, checked = _checks.prepare_batch(panels, values, **picture)
     return colormap_job(panels, grid=True, titles=_checks.check_titles(titles, len(panels)),
-                        **options)
+                        picture=checked, kind=kind, **options)
 
 
 def checked_figure_job(figure: Any, dpi: object, *, close: bool,

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 from . import _background, _checks
 from ._describe import describe
 from ._docs import shared
+from ._held import HeldScales
 from ._job import ColormapJob, Encoded, image_job, images_job
 from ._summary import FIGURE_GRID_COLUMNS
 from .render import DEFAULT_MAX_SIZE, CanvasSizes
+from .render.overlay import Warned
 
 if TYPE_CHECKING:
     from matplotlib.colors import Colormap, Normalize
@@ -52,6 +54,9 @@ class FigureMethods:
         super().__init__(*args, **kwargs)
         #: each tag's stable picture size: this writer's alone
         self._canvas_sizes = CanvasSizes()
+        #: limits kept for hold_scale, and tags warned about, per writer
+        self._held_scales = HeldScales()
+        self._warned = Warned()
         #: tags whose first picture carried its description
         self._described_tags: set[str] = set()
         self._worker: AnyWorker | None = worker
@@ -222,6 +227,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
         description: str | None = None,
     ) -> None:
         """Log a 2-D array as a colour-mapped picture with a colour bar.
@@ -247,6 +265,7 @@ class FigureMethods:
         label : str, optional
             Text along the colour bar.
         %(render_options)s
+        %(picture_options)s
 
         Examples
         --------
@@ -259,7 +278,10 @@ class FigureMethods:
         job = image_job(
             values, dataformats, title=title, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime, description)
 
@@ -283,6 +305,19 @@ class FigureMethods:
         label: str | None = None,
         renderer: RendererName = "fast",
         max_size: int = DEFAULT_MAX_SIZE,
+        aspect: str | float = "equal",
+        origin: str = "upper",
+        extent: Sequence[float] | None = None,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        xticklabels: Sequence[str] | bool | None = None,
+        yticklabels: Sequence[str] | bool | None = None,
+        annot: Any = False,
+        fmt: str = ".2g",
+        background: Any = None,
+        alpha: float | None = None,
+        reduce: str | None = None,
+        hold_scale: bool = False,
         description: str | None = None,
     ) -> None:
         """Log a batch of 2-D arrays as one picture: a grid of panels.
@@ -314,6 +349,7 @@ class FigureMethods:
         cmap, vmin, vmax, robust, center, norm, label, renderer, max_size, description
             As for :meth:`add_colormapped_image`; with ``shared_scale=False``,
             limits left unset are resolved per panel.
+        %(batch_picture_options)s
 
         Examples
         --------
@@ -330,7 +366,10 @@ class FigureMethods:
             values, dataformats, titles=titles,
             shared_scale=shared_scale, ncols=ncols, cmap=cmap, vmin=vmin, vmax=vmax,
             robust=robust, center=center, norm=norm, label=label, renderer=renderer,
-            max_size=max_size,
+            max_size=max_size, aspect=aspect, origin=origin, extent=extent, xlabel=xlabel,
+            ylabel=ylabel, xticklabels=xticklabels, yticklabels=yticklabels, annot=annot,
+            fmt=fmt, background=background, alpha=alpha, reduce=reduce,
+            hold_scale=hold_scale, held=self._held_scales, warned=self._warned,
         )
         self._submit_colormap(job, tag, global_step, walltime, description)
 
@@ -345,6 +384,12 @@ class FigureMethods:
         if text is None:
             text = describe(job.scale_options, label=job.options.label,
                             shared=job.shared_scale if job.options.grid else None)
+        if job.held is not None and self.async_render == "process":
+            raise ValueError(
+                "hold_scale=True keeps limits in the writer, which a worker process does "
+                "not share: use async_render=True (a thread) or the synchronous mode with "
+                "hold_scale"
+            )
         run = _background.Job(_background.colormap_png, list(job.panels),
                               {"job": job.with_panels(()), "tag": tag}, self._canvas_sizes)
         self._submit(run, tag, global_step, walltime, text)

@@ -195,6 +195,85 @@ def batch(writer, prediction, solver, step):
     )
 
 
+@example("spectrogram")
+def spectrogram(writer, mel, step):
+    """A spectrogram: `origin`, `extent`, `aspect="auto"`
+
+    80 mel bands x 1000 frames of a chirping bird. ``origin="lower"`` puts the
+    lowest band at the bottom, ``extent`` gives the axes in seconds and Hz
+    (ticked as ``imshow`` would tick them), and ``aspect="auto"`` fills a
+    readable box instead of a thin strip under a tall colour bar.
+    """
+    writer.add_colormapped_image(
+        "audio/mel_spectrogram", mel, global_step=step,
+        aspect="auto", origin="lower", extent=(0.0, 10.0, 0.0, 8000.0),
+        xlabel="time (s)", ylabel="frequency (Hz)", cmap="magma", label="dB",
+    )
+
+
+@example("confusion")
+def confusion_matrix(writer, confusion, step):
+    """A confusion matrix: class names and `annot`
+
+    Tick labels name the classes; ``annot=True`` writes each count in its cell,
+    dark on light cells and white on dark ones, as seaborn's ``heatmap`` does.
+    """
+    classes = ["airplane", "automobile", "bird", "cat", "deer",
+               "dog", "frog", "horse", "ship", "truck"]
+    writer.add_colormapped_image(
+        "classifier/confusion_matrix", confusion, global_step=step,
+        xticklabels=classes, yticklabels=classes, annot=True, fmt="d",
+        xlabel="predicted", ylabel="true", cmap="Blues",
+    )
+
+
+@example("attention")
+def attention_map(writer, attention, step):
+    """An attention map: token labels, thinned to fit
+
+    The [CLS] token's attention over 196 image patches in 12 heads. With one
+    label per token, labels are thinned as seaborn's ``"auto"`` ticks are and
+    stand upright when neighbours would touch.
+    """
+    tokens = ["[CLS]"] + [f"p{i}" for i in range(196)]
+    writer.add_colormapped_image(
+        "transformer/attention", attention, global_step=step, aspect="auto",
+        xticklabels=tokens, yticklabels=[f"head {i}" for i in range(12)],
+        label="weight",
+    )
+
+
+@example("gradcam")
+def grad_cam(writer, saliency, photo, step):
+    """A heat map over the input: `background`, `alpha`
+
+    A saliency map on a 14 x 14 patch grid over matplotlib's sample photograph.
+    The photograph is resampled to the data block and the colour-mapped cells
+    are blended over it; the colour bar shows the colormap itself.
+    """
+    writer.add_colormapped_image(
+        "explain/grad_cam", saliency, global_step=step,
+        background=photo, alpha=0.5, aspect=photo.shape[0] / photo.shape[1],
+        cmap="jet", vmin=0.0, vmax=1.0, xticklabels=False, yticklabels=False,
+    )
+
+
+@example("labels")
+def label_map(writer, labels, step):
+    """A label map larger than `max_size`: never averaged
+
+    A 1000 x 1500 segmentation map with 20 classes. Integer data under a
+    qualitative colormap is reduced by the most frequent class of each block
+    (``reduce="mode"``, the default for labels), so the picture shows no class
+    that is not in the data; ``reduce="max"`` or ``"min"`` keep sparse peaks
+    of continuous data visible.
+    """
+    writer.add_colormapped_image(
+        "segmentation/labels", labels, global_step=step,
+        cmap="tab20", vmin=0, vmax=20, label="class",
+    )
+
+
 @example("figure")
 def figure(writer, losses, step):
     """Any matplotlib figure: `add_figure_png`
@@ -243,7 +322,19 @@ def make_data() -> dict[str, Any]:
     half = len(cells) // 2
     flat[cells[:half]] = 400.0  # saturated pixels
     flat[cells[half:]] = -50.0  # dead pixels
+    from figwriter._demo_pictures import ModelPictures
+
+    pictures = ModelPictures()
+    y, x = np.mgrid[0:1000, 0:1500]
+    labels = ((x // 150 + 3 * (y // 125)) % 20).astype(np.int64)
+    labels[(x - 700) ** 2 + (y - 500) ** 2 < 200 ** 2] = 18
     return {
+        "mel": pictures.spectrogram(8),
+        "confusion": pictures.confusion(8),
+        "attention": pictures.attention(8),
+        "saliency": pictures.saliency(8),
+        "photo": pictures.photo,
+        "labels": labels,
         "temperature": temperature,
         "height": pond.u,
         "power": _demo.power_spectrum(pond.u),

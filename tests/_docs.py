@@ -156,6 +156,14 @@ def _check_tensorboard(words: list[str]) -> None:
             raise AssertionError(f"{shlex.join(words)}: {stderr.getvalue()}") from err
 
 
+def _check_mutmut(words: list[str]) -> None:
+    """mutmut's own commands, over the configuration pyproject.toml holds (not run here:
+    a run takes about an hour; docs/testing.md)."""
+    assert words[3:4] in (["run"], ["results"], ["show"], ["browse"]), shlex.join(words)
+    assert "[tool.mutmut]" in (ROOT / "pyproject.toml").read_text(), "no [tool.mutmut]"
+    assert "mutation" in _extras(), "no mutation extra in pyproject.toml"
+
+
 def check_command(command: str) -> None:
     """Fail unless the shell command names only things that exist and parse."""
     words = shlex.split(command)
@@ -171,6 +179,8 @@ def check_command(command: str) -> None:
         return _check_tensorboard(words)
     if words[:1] == ["mkdocs"] or words[:2] == ["apt-get", "install"]:
         return
+    if words[:3] == ["python", "-m", "mutmut"]:
+        return _check_mutmut(words)
     if words[:1] == ["python"] and words[1].endswith(".py"):
         assert (ROOT / words[1]).is_file(), f"{command}: no script {words[1]}"
         return

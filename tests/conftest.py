@@ -7,16 +7,16 @@ installed.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import matplotlib
 import numpy as np
 import pytest
 
+from ._requires import needs_torch
+
 matplotlib.use("Agg", force=True)
 
-_HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +41,7 @@ def logdir(tmp_path) -> str:
 @pytest.fixture(
     params=[
         "tensorboardX",
-        pytest.param(
-            "torch",
-            marks=pytest.mark.skipif(not _HAVE_TORCH, reason="torch is not installed"),
-        ),
+        pytest.param("torch", marks=needs_torch),
     ]
 )
 def writer_cls(request):

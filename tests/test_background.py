@@ -28,7 +28,8 @@ from figwriter import _png
 from figwriter.render import mpl as _mpl
 
 from ._readback import read_image_protos, read_images
-from .test_batch import FAST_MISSING, RENDERERS
+from ._requires import import_torch
+from .test_batch import RENDERERS
 
 #: how long any wait may take before the test fails instead of hanging
 TIMEOUT = 20.0
@@ -87,7 +88,11 @@ def gate(monkeypatch):
 
 @pytest.fixture
 def make_writer(writer_cls, logdir):
-    """Background writers, closed at the end (after opening any gate, so none hangs)."""
+    """Background writers, closed at the end (after opening any gate, so none hangs).
+
+    A failure that close() raises fails the test: a test that provokes one must
+    have seen it raised already (it is raised once).
+    """
     made = []
 
     def make(path=None, **kwargs):
@@ -99,11 +104,14 @@ def make_writer(writer_cls, logdir):
     yield make
     for g in _GATES:
         g.open()
+    errors = []
     for w in made:
         try:
             w.close()
-        except Exception:  # the test itself reports what matters
-            pass
+        except Exception as err:  # every writer is closed before reporting
+            errors.append(err)
+    if errors:
+        raise errors[0]
 
 
 def _render_threads() -> set[threading.Thread]:
@@ -169,6 +177,32 @@ def test_background_pictures_are_byte_identical_to_sync(writer_cls, tmp_path, re
     for (tag, step, a), (_, _, b) in zip(sync, background):
         assert a == b, f"{tag} step {step}: background PNG differs from the synchronous one"
     assert len({png for _, _, png in sync}) == len(sync)  # limits really changed every step
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known race: a background picture is drawn with the rcParams in force when the worker "
+    "draws it, not those of the call (rcParams are process-wide; matplotlib reads them "
+    "itself while drawing)"))
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_background_pictures_follow_the_rcparams_of_the_call(writer_cls, tmp_path, gate,
+                                                              renderer):
+    import matplotlib
+
+    values = np.random.default_rng(4).normal(size=(12, 16)) * 1e-3 + 5
+    written = {}
+    for mode in ("background", "sync"):  # the gate opens before the synchronous round
+        logdir = str(tmp_path / mode)
+        with writer_cls(logdir, async_render=mode == "background") as w:
+            if mode == "background":  # the worker is held until the rc_context has exited
+                w.add_colormapped_image("held", np.eye(3), 0, renderer="matplotlib")
+                gate.wait_started(1)
+            with matplotlib.rc_context({"font.size": 18, "axes.formatter.useoffset": False}):
+                w.add_colormapped_image("styled", values, 0, renderer=renderer, title="rc")
+            gate.open()
+        (written[mode],) = read_images(logdir)["styled"]
+    sync, background = written["sync"], written["background"]
+    assert (background.width, background.height) == (sync.width, sync.height)
+    assert background.png == sync.png
 
 
 # -- metadata at call time -----------------------------------------------------------------
@@ -266,7 +300,7 @@ def test_caller_may_change_its_arrays_right_after_the_call(make_writer, gate, tm
 def test_torch_tensors_are_converted_on_the_callers_thread(
     make_writer, gate, tmp_path, monkeypatch
 ):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     from figwriter import _convert
 
     converted_on = []
@@ -585,8 +619,7 @@ def test_pending_pictures_are_written_at_interpreter_exit(tmp_path):
 
 def test_many_threads_log_to_one_background_writer(writer_cls, tmp_path):
     n_threads, n_steps = 8, 3
-    # what is tested is the concurrency: the quicker renderer where there is one
-    renderer = "matplotlib" if FAST_MISSING else "fast"
+    renderer = "fast"  # what is tested is the concurrency: the quicker renderer
 
     def data(thread: int, step: int) -> np.ndarray:
         return np.arange(16.0).reshape(4, 4) * (step + 1) + thread * np.eye(4)

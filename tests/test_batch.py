@@ -10,7 +10,6 @@ colour that blocky panels must produce.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from typing import NamedTuple
 
@@ -22,28 +21,9 @@ from matplotlib.colors import Normalize
 from figwriter import FigureSummaryWriter
 
 from ._readback import read_image_protos, read_images
+from ._requires import import_torch
 
-
-def _fast_grid_missing() -> str | None:
-    """Why the fast renderer cannot be tested yet, or None once it can."""
-    try:
-        compose = importlib.import_module("figwriter.render.fast")
-    except Exception as err:  # not written yet, or mid-edit
-        return f"fast renderer not available yet: figwriter.render.fast does not import ({err!r})"
-    missing = [name for name in ("render_fast", "render_fast_grid") if not hasattr(compose, name)]
-    if missing:
-        return f"fast renderer not available yet: figwriter.render.fast lacks {', '.join(missing)}"
-    return None
-
-
-FAST_MISSING = _fast_grid_missing()
-#: both renderers; "fast" lights up once figwriter.render.fast provides render_fast_grid
-RENDERERS = [
-    pytest.param(
-        "fast", marks=pytest.mark.skipif(FAST_MISSING is not None, reason=str(FAST_MISSING))
-    ),
-    "matplotlib",
-]
+RENDERERS = ["fast", "matplotlib"]
 
 _VIRIDIS = matplotlib.colormaps["viridis"]
 #: TensorBoard's limit, which figwriter documents as the largest picture it writes
@@ -256,7 +236,7 @@ def test_list_of_different_shapes(picture, rng, renderer):
 
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_torch_batch_gives_the_numpy_picture(picture, rng, renderer):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     nchw = rng.normal(size=(3, 1, 6, 8)).astype(np.float32)
     reference = picture(nchw, dataformats="NCHW", renderer=renderer)
     tensor = torch.from_numpy(nchw.copy()).requires_grad_(True)
@@ -343,10 +323,8 @@ def test_picture_stays_bounded_for_many_panels(picture, rng, renderer, n):
 @pytest.mark.parametrize(
     ("renderer", "n", "options"),
     [
-        pytest.param("fast", 30, {"ncols": 1}, id="fast-one-column",
-                     marks=RENDERERS[0].marks),
-        pytest.param("fast", 12, {"ncols": 12, "shared_scale": False}, id="fast-per-panel-row",
-                     marks=RENDERERS[0].marks),
+        pytest.param("fast", 30, {"ncols": 1}, id="fast-one-column"),
+        pytest.param("fast", 12, {"ncols": 12, "shared_scale": False}, id="fast-per-panel-row"),
         pytest.param("matplotlib", 30, {"ncols": 1}, id="matplotlib-one-column"),
         pytest.param("matplotlib", 12, {"ncols": 12, "shared_scale": False},
                      id="matplotlib-per-panel-row"),

@@ -322,3 +322,15 @@ def test_the_script_runs_from_any_directory(tmp_path):
     assert "usage: python benchmarks/run.py" in result.stdout
     for option in ("--quick", "--json", "--plot", "--markdown", "--sizes", "--repeats"):
         assert option in result.stdout
+
+
+def test_smoke_run_times_the_pictures_with_options(smoke_run):
+    _, result, paths = smoke_run
+    cases = result["pictures"]["cases"]
+    assert set(cases) == {"spectrogram", "confusion", "attention", "heatmap"}
+    for name, case in cases.items():
+        assert case["fast_ms"] > 0 and case["pyplot_ms"] > 0, name
+        assert case["ratio"] == pytest.approx(case["pyplot_ms"] / case["fast_ms"]), name
+        assert case["met"] == (case["ratio"] >= result["pictures"]["target"]), name
+    assert not any(name.startswith("pictures_") for name in result["skipped"])
+    assert "### Pictures with options" in paths["md"].read_text(encoding="utf-8")

@@ -20,9 +20,7 @@ from figwriter import FigureSummaryWriter
 from figwriter.render import MAX_PICTURE_SIDE
 
 from ._readback import read_images
-from .test_properties import HAVE_COMPOSE, RENDERERS
-
-needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast is not here yet")
+from .test_properties import RENDERERS
 
 
 def _big(shape: tuple[int, int]) -> np.ndarray:
@@ -34,9 +32,9 @@ def _big(shape: tuple[int, int]) -> np.ndarray:
 @pytest.mark.parametrize(
     ("renderer", "shape"),
     [
-        pytest.param("fast", (20000, 3), marks=needs_fast),
-        pytest.param("fast", (3, 20000), marks=needs_fast),
-        pytest.param("fast", (6000, 6000), marks=needs_fast),
+        pytest.param("fast", (20000, 3)),
+        pytest.param("fast", (3, 20000)),
+        pytest.param("fast", (6000, 6000)),
         ("matplotlib", (20000, 3)),
         ("matplotlib", (3, 20000)),
         # 6000x6000 through the matplotlib renderer peaks near 2.5 GB (see the
@@ -59,7 +57,6 @@ def test_huge_inputs_give_pictures_within_4096_px(renderer, shape, logdir):
         assert max(event.height, event.width) < max(shape)
 
 
-@needs_fast
 @pytest.mark.parametrize(
     "shape",
     [(20000, 3), (6000, 6000), (513, 2), pytest.param((4096, 4096), id="4096x4096")],
@@ -82,22 +79,45 @@ def test_fast_renderer_reduces_by_an_integer_factor_to_max_size(shape, max_size,
     assert max(layout.image.height, layout.image.width) <= max_size
 
 
-@needs_fast
-@pytest.mark.parametrize(("n", "ncols"), [(400, None), (100, 100), (100, 1), (1000, None)])
-def test_fast_batches_stay_within_4096_px_or_are_refused_by_name(n, ncols, logdir):
+def _too_many(n: int, ncols: int) -> str:
+    return (rf"^values hold too many panels \({n}\) to lay out in a picture of at most 4096 "
+            rf"pixels a side with ncols={ncols}; log fewer panels per call$")
+
+
+@pytest.mark.parametrize(
+    ("n", "ncols", "shared", "expected"),
+    [
+        # written: panels shrink (down to a pixel) until the grid fits; its shape
+        # follows the grid ("square" within a factor 2, a "row" or a "column")
+        (400, None, False, "square"),
+        (1000, None, False, "square"),
+        (3000, None, True, "square"),
+        (100, 100, True, "row"),
+        (100, 1, True, "column"),
+        # refused: even one-pixel panels make a row or column over 4096 px
+        (1000, 1000, True, _too_many(1000, 1000)),
+        (2000, 1, True, _too_many(2000, 1)),
+    ],
+)
+def test_fast_batches_stay_within_4096_px_or_are_refused_by_name(
+        n, ncols, shared, expected, logdir):
     panels = np.zeros((n, 16, 16), np.float32)
     with FigureSummaryWriter(logdir) as writer:
-        try:
-            writer.add_colormapped_images("many", panels, 0, ncols=ncols,
-                                          shared_scale=n <= 100)
-        except ValueError as err:
-            assert "values" in str(err) and "4096" in str(err)
+        if expected.startswith("^"):
+            with pytest.raises(ValueError, match=expected):
+                writer.add_colormapped_images("many", panels, 0, ncols=ncols,
+                                              shared_scale=shared)
+            writer.add_scalar("still-usable", 1.0, 0)
             return
+        writer.add_colormapped_images("many", panels, 0, ncols=ncols, shared_scale=shared)
     (event,) = read_images(logdir)["many"]
     assert max(event.height, event.width) <= MAX_PICTURE_SIDE
+    ratio = event.width / event.height
+    assert {"square": 0.5 <= ratio <= 2.0, "row": ratio > 5, "column": ratio < 0.2}[expected], (
+        f"{n} panels, ncols={ncols}: a {expected} grid expected, got {event.width}x{event.height}"
+    )
 
 
-@needs_fast
 def test_fast_renderer_with_max_size_4096_stays_within_4096_px(logdir):
     with FigureSummaryWriter(logdir) as writer:
         writer.add_colormapped_image("r", np.zeros((4096, 4096), np.float32), 0,
@@ -130,16 +150,31 @@ def test_a_figure_of_exactly_4096_px_is_written(logdir):
     assert event.width == MAX_PICTURE_SIDE
 
 
-def test_a_list_of_figures_never_makes_a_picture_over_4096_px(logdir):
-    figures = [Figure(figsize=(6, 4), dpi=100) for _ in range(8)]
+@pytest.mark.parametrize(
+    ("n", "size", "expected"),
+    [
+        # 8 per row, as add_figure does: 6 of 600x400 px make 3600x400
+        (6, (6, 4), (3600, 400)),
+        # 16 of 512x256 px: two full rows of 4096 px, exactly the limit
+        (16, (5.12, 2.56), (4096, 512)),
+        (8, (6, 4), r"^figure: 8 figures laid out 8 per row would make a 4800x400 picture; "
+                    r"TensorBoard pictures are limited to 4096 pixels on a side"),
+        (40, (1, 1.2), (800, 600)),
+        (32, (1, 10.5), r"^figure: 32 figures laid out 8 per row would make a 800x4200 "
+                        r"picture; .* pass a smaller dpi= or fewer figures$"),
+    ],
+)
+def test_a_list_of_figures_is_written_as_its_grid_or_refused_over_4096_px(
+        n, size, expected, logdir):
+    figures = [Figure(figsize=size, dpi=100) for _ in range(n)]
     with FigureSummaryWriter(logdir) as writer:
-        try:
-            writer.add_figure_png("grid", figures, 0)
-        except ValueError as err:
-            assert "figure" in str(err)
+        if isinstance(expected, str):
+            with pytest.raises(ValueError, match=expected):
+                writer.add_figure_png("grid", figures, 0)
             return
+        writer.add_figure_png("grid", figures, 0)
     (event,) = read_images(logdir)["grid"]
-    assert max(event.width, event.height) <= MAX_PICTURE_SIDE
+    assert (event.width, event.height) == expected
 
 
 # -- memory per call -----------------------------------------------------------------------
@@ -161,7 +196,6 @@ def _bound(values: np.ndarray) -> int:
     return 4 * values.nbytes + 50 * 2**20
 
 
-@needs_fast
 @pytest.mark.slow
 @pytest.mark.parametrize("side", [2048, 4096])
 def test_fast_renderer_memory_per_call_is_a_small_multiple_of_the_input(

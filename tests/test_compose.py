@@ -442,7 +442,7 @@ def test_title_and_label_are_drawn(rng):
     assert (top < 128).any()
     assert tlayout.bar.bar_label_x is not None
     rect = tlayout.bar.bar
-    column = titled[rect.y:rect.y + rect.height, tlayout.bar.bar_label_x:tlayout.width]
+    column = titled[rect.y:rect.y + rect.height, tlayout.bar.label_x:tlayout.width]
     assert (column < 128).any()
     assert (plain[:layout.image.y - 2, layout.image.x:layout.image.x + 60] == 255).all()
 

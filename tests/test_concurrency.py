@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from figwriter import FigureSummaryWriter
 
 from ._readback import read_images, read_scalars
-from .test_properties import HAVE_COMPOSE
+from ._requires import import_torch
 
 THREADS = 8
 ROUNDS = {"fast": 4, "matplotlib": 2}
@@ -83,13 +83,11 @@ def reference_pictures(renderer: str, tmp_path_factory: pytest.TempPathFactory
 def _combos() -> list[Any]:
     out = []
     for renderer in ("fast", "matplotlib"):
-        marks = [pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast missing")] \
-            if renderer == "fast" else []
         for mode in ("sync", "async"):
             # the torch writer differs only in its emit stage: fast renderer only
             for writer_kind in (("tensorboardX", "torch") if renderer == "fast"
                                 else ("tensorboardX",)):
-                out.append(pytest.param(renderer, mode, writer_kind, marks=marks,
+                out.append(pytest.param(renderer, mode, writer_kind,
                                         id=f"{renderer}-{mode}-{writer_kind}"))
     return out
 
@@ -99,7 +97,7 @@ def _combos() -> list[Any]:
 def test_eight_threads_on_one_writer_lose_nothing_and_draw_what_one_thread_draws(
         renderer, mode, writer_kind, tmp_path, tmp_path_factory, capsys):
     if writer_kind == "torch":
-        pytest.importorskip("torch")
+        import_torch()
         from figwriter.torch import FigureSummaryWriter as Writer
     else:
         Writer = FigureSummaryWriter
@@ -145,3 +143,86 @@ def test_eight_threads_on_one_writer_lose_nothing_and_draw_what_one_thread_draws
     with capsys.disabled():
         print(f"\n[threads {renderer}/{mode}/{writer_kind}] {THREADS} threads, "
               f"{len(got)} pictures + {sum(len(v) for v in scalars.values())} scalars checked")
+
+
+
+# -- many writers on the same tags: no picture depends on another writer -------------------
+#: writers logging the same tags at once, half synchronous and half in the background
+WRITERS = 6
+#: each round starts fresh writers, after the previous round's have drawn everything
+STREAM_ROUNDS = {"fast": 3, "matplotlib": 2}
+
+
+def _stream_step(step: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One step of a stream: a field and a batch. Step 1's limits are so close together
+    that its colour-bar labels ("−0.00073143") are wider than any other step's."""
+    field = rng.normal(size=(10, 14))
+    batch = rng.normal(size=(3, 6, 5))
+    if step == 1:
+        return -0.0007314 + field * 1e-8, -0.0007314 + batch * 1e-8
+    return field * 10.0 ** step, batch * 10.0 ** step
+
+
+def _log_stream(writer: Any, prefix: str, renderer: str) -> None:
+    rng = np.random.default_rng(17)  # every writer logs the same stream
+    kept = Figure(figsize=(1.5, 1.0), dpi=40)
+    (line,) = kept.subplots().plot([0, 1, 2])
+    for step in range(4):
+        field, batch = _stream_step(step, rng)
+        writer.add_colormapped_image(f"{prefix}/field", field, step, renderer=renderer,
+                                     title=f"step {step}", label="value")
+        writer.add_colormapped_images(f"{prefix}/batch", batch, step, renderer=renderer,
+                                      titles=["a", "b", "c"])
+        writer.add_colormapped_images(f"{prefix}/panels", list(batch), step, renderer=renderer,
+                                      shared_scale=False)
+        line.set_ydata([0, step, 1])
+        writer.add_figure_png(f"{prefix}/figure", kept, step, close=False)
+
+
+def _writers_at_once(logdirs: list[str], prefix: str, renderer: str) -> None:
+    """One writer per logdir, each in its own thread, started together; odd ones in
+    the background."""
+    start = threading.Barrier(len(logdirs))
+    errors: list[BaseException] = []
+
+    def work(i: int, logdir: str) -> None:
+        try:
+            start.wait()
+            with FigureSummaryWriter(logdir, async_render=i % 2 == 1, max_pending=2) as writer:
+                _log_stream(writer, prefix, renderer)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(i, d)) for i, d in enumerate(logdirs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+@pytest.mark.parametrize("renderer", [
+    "fast", pytest.param("matplotlib", marks=pytest.mark.slow)])
+def test_writers_logging_the_same_tags_at_once_draw_the_same_pictures(renderer, tmp_path):
+    """Pictures depend on a writer's own calls only: never on what other writers (in
+    this thread or another, drawing now or before) logged under the same tags."""
+    prefix = f"same-{renderer}-{tmp_path.name}"  # tags no other test has used
+    written: dict[tuple[str, int], dict[bytes, list[str]]] = {}
+    for round_ in range(STREAM_ROUNDS[renderer]):
+        logdirs = [str(tmp_path / f"r{round_}w{i}") for i in range(WRITERS)]
+        _writers_at_once(logdirs, prefix, renderer)
+        for i, logdir in enumerate(logdirs):
+            who = f"round {round_} writer {i} ({'background' if i % 2 else 'sync'})"
+            for tag, events in read_images(logdir).items():
+                assert [e.step for e in events] == [0, 1, 2, 3], tag
+                for e in events:
+                    written.setdefault((tag, e.step), {}).setdefault(e.png, []).append(who)
+    assert len(written) == 4 * 4
+    differing = {
+        key: [f"{len(png)} bytes {{{', '.join(who)}}}" for png, who in variants.items()]
+        for key, variants in written.items() if len(variants) > 1
+    }
+    assert not differing, (
+        "pictures of the same calls differ between writers:\n"
+        + "\n".join(f"{tag} step {step}: {v}" for (tag, step), v in differing.items())
+    )

@@ -10,6 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 from figwriter._convert import float_view, to_2d, to_batch, to_numpy
 
+from ._requires import import_torch
+
 REAL_DTYPES = [
     np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
     np.uint64, np.float16, np.float32, np.float64, np.longdouble,
@@ -319,6 +321,48 @@ def test_batch_as_sequence_of_panels_of_different_shapes():
     assert np.isnan(panels[2]).all()
 
 
+@pytest.mark.parametrize("fmt, shape", [("NCHW", (1, 2, 3)), ("NHWC", (2, 3, 1)),
+                                        ("NHW", (2, 3))])
+def test_batch_as_sequence_of_panels_in_a_channel_layout(fmt, shape):
+    panels = [np.arange(6.0).reshape(shape), np.ones(shape)]
+    out = to_batch(panels, fmt)
+    assert [p.shape for p in out] == [(2, 3), (2, 3)]
+    np.testing.assert_array_equal(out[0], np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_masked_fortran_array_gives_a_c_contiguous_array(dtype):
+    data = np.asfortranarray(np.arange(12, dtype=dtype).reshape(3, 4))
+    masked = np.ma.masked_array(data, mask=data % 5 == 0)
+    out = to_2d(masked)
+    _assert_clean(out)
+    np.testing.assert_array_equal(np.isnan(out), masked.mask)
+    np.testing.assert_array_equal(out[~masked.mask], data[~masked.mask])
+
+
+def test_dataformats_of_another_type_is_named():
+    with pytest.raises(TypeError, match=r"^dataformats must be a str such as 'HW'; got list$"):
+        to_2d(np.eye(2), ["H", "W"])
+
+
+def test_object_arrays_of_sequences_are_refused_as_ragged():
+    one = np.empty(1, dtype=object)
+    one[0] = [1.0, 2.0]
+    two = np.empty(2, dtype=object)
+    two[0], two[1] = [1.0, 2.0], 3.0
+    for arr in (one, two):
+        with pytest.raises(ValueError, match=r"^values must be a rectangular array; "
+                                             r"got a ragged nested sequence$"):
+            to_numpy(arr)
+
+
+def test_batch_errors_name_the_batch():
+    with pytest.raises(TypeError, match=r"^maps must be an array-like of numbers; got str$"):
+        to_batch("abc", name="maps")
+    with pytest.raises(TypeError, match=r"^values must be an array-like of numbers; got str$"):
+        to_batch("abc")
+
+
 def test_batch_errors_name_the_panel():
     with pytest.raises(ValueError, match=r"values\[1\] must be 2-D"):
         to_batch([np.zeros((2, 2)), np.zeros(3)])
@@ -375,7 +419,7 @@ def test_masked_cells_and_only_masked_or_nan_cells_are_nan(data, mask):
 # -- torch ------------------------------------------------------------------------------
 @pytest.fixture
 def torch():
-    return pytest.importorskip("torch")
+    return import_torch()
 
 
 def test_torch_float32_cpu(torch):
@@ -405,6 +449,36 @@ def test_torch_half_precision(torch, dtype_name):
     nan_inf = torch.tensor([[float("nan"), float("inf")]], dtype=dtype)
     out = to_2d(nan_inf)
     assert np.isnan(out[0, 0]) and np.isposinf(out[0, 1])
+
+
+def _bfloat16_range(torch):
+    """Every kind of bfloat16 value: beyond float16's 65504 up to bfloat16's largest
+    finite value, below float16's smallest subnormal down to bfloat16's, signed
+    zeros, infinities and NaN."""
+    info = torch.finfo(torch.bfloat16)
+    values = [
+        info.max, -info.max, 3.0e38, 1.0e30, -1.0e20, 1.0e10, 65536.0, 70000.0, -1.0e5,
+        1.0, -0.0, 0.0, info.tiny, -info.tiny, info.smallest_normal / 64, 1.0e-30, 5.0e-8,
+        1.0e-10, float("inf"), float("-inf"), float("nan"),
+    ]
+    return torch.tensor(values, dtype=torch.float32).to(torch.bfloat16).reshape(3, 7)
+
+
+def test_bfloat16_arrives_as_torch_converts_it_across_its_whole_range(torch):
+    t = _bfloat16_range(torch)
+    expected = t.float().numpy()
+    assert np.nanmax(np.abs(expected[np.isfinite(expected)])) > 65504  # beyond float16
+    assert 0 < np.nanmin(np.abs(expected[expected != 0])) < 6e-8  # below float16's subnormals
+    out = to_2d(t)
+    _assert_clean(out)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, expected)  # NaN where NaN, same infinities
+    np.testing.assert_array_equal(np.signbit(out), np.signbit(expected))
+    # every layout and a batch convert the same way
+    np.testing.assert_array_equal(to_2d(t.t(), "WH"), expected)
+    for panel in to_batch(torch.stack([t, -t])):
+        assert panel.dtype == np.float32
+    np.testing.assert_array_equal(to_batch(torch.stack([t, -t]))[1], (-t).float().numpy())
 
 
 def test_torch_non_contiguous_and_layouts(torch):

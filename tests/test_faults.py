@@ -15,9 +15,8 @@ import pytest
 from figwriter import FigureSummaryWriter
 
 from ._readback import read_images, read_scalars
-from .test_properties import HAVE_COMPOSE
+from ._requires import import_torch
 
-needs_fast = pytest.mark.skipif(not HAVE_COMPOSE, reason="figwriter.render.fast is not here yet")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHILD = textwrap.dedent("""
@@ -57,10 +56,10 @@ CHILD = textwrap.dedent("""
 )
 def test_sigkill_after_flush_leaves_every_flushed_picture_readable(writer_kind, mode, logdir):
     if writer_kind == "torch":
-        pytest.importorskip("torch")
+        import_torch()
     n = 12
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    renderer = "fast" if HAVE_COMPOSE else "matplotlib"
+    renderer = "fast"
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, logdir, writer_kind, str(n), mode, renderer],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -90,11 +89,10 @@ def test_background_mode_writes_everything_submitted_before_close_returns(
     n = 30
     for step in range(n):
         values = rng.normal(size=(16, 8 + step % 4))
-        writer.add_colormapped_image("a", values, step, renderer="matplotlib"
-                                     if step % 10 == 0 or not HAVE_COMPOSE else "fast")
+        writer.add_colormapped_image("a", values, step,
+                                     renderer="matplotlib" if step % 10 == 0 else "fast")
         values[:] = np.nan  # the caller may reuse its buffer at once
-        writer.add_colormapped_images("b", [values, values + 1], step,
-                                      renderer="matplotlib" if not HAVE_COMPOSE else "fast")
+        writer.add_colormapped_images("b", [values, values + 1], step, renderer="fast")
     writer.close()
     images = read_images(logdir)
     assert [e.step for e in images["a"]] == list(range(n))
@@ -138,7 +136,7 @@ def _patch_failure(monkeypatch: pytest.MonkeyPatch, where: str, fail_on: set[int
 
 def _stages() -> list:
     return [
-        pytest.param("fast", marks=needs_fast),
+        "fast",
         "matplotlib",
         "encoder",
     ]
@@ -148,8 +146,7 @@ def _stages() -> list:
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_failure_inside_the_pipeline_reaches_the_caller_and_loses_nothing_else(
         writer_cls, where, mode, monkeypatch, logdir, rng):
-    renderer = "matplotlib" if where == "matplotlib" else ("fast" if HAVE_COMPOSE
-                                                           else "matplotlib")
+    renderer = "matplotlib" if where == "matplotlib" else "fast"
     _patch_failure(monkeypatch, where, fail_on={2, 3})
     writer = writer_cls(logdir, async_render=mode == "async")
     raised = []

@@ -19,7 +19,6 @@ and the PNG deflate library this project is tested with.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import itertools
 import os
 import sys
@@ -35,10 +34,11 @@ from matplotlib import colors as mcolors
 if __package__ in (None, ""):  # run as a script to print the table
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from tests._readback import read_images
+    from tests._requires import needs_torch
 else:
     from ._readback import read_images
+    from ._requires import needs_torch
 
-_HAVE_TORCH = importlib.util.find_spec("torch") is not None
 _RUN = uuid.uuid4().hex  # this process's tags are its own
 _COUNTER = itertools.count()
 
@@ -213,6 +213,36 @@ CASES: dict[str, Callable[[], list[Call]]] = {
     "mpl-grid/mixed-shapes": lambda: _grid(
         [_field(40, (10, 30)), _field(41, (30, 10))], ncols=1, **_mpl()),
     "mpl-grid/norm-BoundaryNorm": lambda: _grid(_panels(2), norm=_bounds(), **_mpl()),
+    # -- picture options (aspect, origin, extent, labels, annot, background, reduce) ----
+    "opts/aspect-auto": lambda: _img(_field(50, (20, 300)), aspect="auto"),
+    "opts/aspect-number": lambda: _img(_field(50, (30, 30)), aspect=0.5),
+    "opts/origin-extent-labels": lambda: _img(
+        _field(51, (40, 90)), origin="lower", extent=(0.0, 10.0, 0.0, 8000.0), aspect="auto",
+        xlabel="time (s)", ylabel="frequency (Hz)", label="dB"),
+    "opts/ticklabels-annot": lambda: _img(
+        _rng(52).integers(0, 99, (5, 5)), xticklabels=list("abcde"),
+        yticklabels=["v", "w", "x", "y", "z"], annot=True, fmt="d"),
+    "opts/ticklabels-thinned": lambda: _img(
+        _field(52, (12, 197)), aspect="auto", xticklabels=[f"t{i}" for i in range(197)]),
+    "opts/background": lambda: _img(_field(53, (7, 7)), background=_rng(54).random((40, 50)),
+                                    alpha=0.4),
+    "opts/reduce-mode": lambda: _img(_rng(55).integers(0, 20, (900, 700)), cmap="tab20"),
+    "opts/reduce-max": lambda: _img(_field(56, (1200, 800)), reduce="max"),
+    "opts/hold-scale": lambda: [
+        *_img(_field(57, (16, 16)), global_step=0, hold_scale=True),
+        *_img(_field(58, (16, 16)) * 3, global_step=1, hold_scale=True)],
+    "opts/grid": lambda: _grid(_panels(2, (6, 6)), xlabel="x", annot=True, fmt=".1f",
+                               origin="lower"),
+    "mpl-opts/origin-extent-labels": lambda: _img(
+        _field(51, (40, 90)), **_mpl(origin="lower", extent=(0.0, 10.0, 0.0, 8000.0),
+                                     aspect="auto", xlabel="time (s)", label="dB")),
+    "mpl-opts/ticklabels-annot": lambda: _img(
+        _rng(52).integers(0, 99, (5, 5)), **_mpl(xticklabels=list("abcde"), annot=True,
+                                                 fmt="d")),
+    "mpl-opts/background": lambda: _img(
+        _field(53, (7, 7)), **_mpl(background=_rng(54).random((40, 50)), alpha=0.4)),
+    "mpl-opts/reduce-mode": lambda: _img(_rng(55).integers(0, 20, (1900, 700)),
+                                         **_mpl(cmap="tab20")),
     # -- add_figure_png ----------------------------------------------------------------
     "figure/one": lambda: _fig_call(_figure()),
     "figure/dpi": lambda: _fig_call(_figure(1), dpi=50),
@@ -265,7 +295,7 @@ def test_background_png_bytes_unchanged(case, tmp_path):
     assert _hashes(case, str(tmp_path / "run"), async_render=True) == EXPECTED[case]
 
 
-@pytest.mark.skipif(not _HAVE_TORCH, reason="torch is not installed")
+@needs_torch
 @pytest.mark.parametrize("case", TORCH_CASES)
 def test_torch_writer_png_bytes_unchanged(case, tmp_path):
     assert _hashes(case, str(tmp_path / "run"), kind="torch") == EXPECTED[case]
@@ -378,10 +408,10 @@ EXPECTED: dict[str, list[str]] = {
         "c772607c557c2650b0bb7c6506bb0dbe4c0572f68f5e3d39cde90c302ff80289",
     ],
     "fast/label": [
-        "93ff9eecd7d8a48909b67d8a9ecf40a687be121fa0ed370637d98aaa33595d0c",
+        "03af0c327f86b58a88dfaeb4e49ea7e66ef6f8627a569b7a84ca31f5b18f1d02",
     ],
     "fast/title-label": [
-        "a6affe9efb7475faa966f8c4ee40fa86c5eeba4812c3497052b46eb730275ed5",
+        "c8737ce6debe6713e081f41d639575300c5c6cbfd55ae2dc04cdfb9fe6a333fc",
     ],
     "fast/one-cell": [
         "b487cd1e53ad5ad45247ffb4336217d68536444e2ebe023fe05599dff4ac7fb3",
@@ -482,10 +512,10 @@ EXPECTED: dict[str, list[str]] = {
         "9db723c9010d4e8047bfd861f3970c508bc5f02764cf488ec59de47260839387",
     ],
     "fast-grid/label": [
-        "171e1db609c2420219a64fb0af8a8a3af50782ad7035eda6860639395ed1d352",
+        "de38eaf3663687397b24e54a31a32a5a203172d3887c082672d7056c43cd8e55",
     ],
     "fast-grid/per-panel-titles-label": [
-        "add58a40198a6fa40082f4d72ac9b4b6457b750c66978658f41f77833342832f",
+        "a89e0b0a736d09848c4435095f91636c08b4dac29d391d374c339a74733d6fbd",
     ],
     "fast-grid/mixed-shapes": [
         "65ead70e4b8c6f9b330dc7eecba665847c437748aa9a3aa25db42e0818eaa149",
@@ -534,6 +564,49 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "mpl-grid/norm-BoundaryNorm": [
         "f9269c88e7355c8b122b4dea19e84d533eef5c1ad622a37ee7e3465df36bc28e",
+    ],
+    "opts/aspect-auto": [
+        "10401559c49d283353abb7c932d2a7440da25b9b49ae5110ddc58d948599991e",
+    ],
+    "opts/aspect-number": [
+        "3f69b39069cb87083d422f4036f9771ef1ecddf657c85c513d2f5189183ab136",
+    ],
+    "opts/origin-extent-labels": [
+        "b75abfdfbae805fc88b63485fe4bbbec262097ad89c65451910b61f08ff8bed6",
+    ],
+    "opts/ticklabels-annot": [
+        "42a93af12125390977e81abb1ca81e903d57ab57be8dba99f53c3902b65f539d",
+    ],
+    "opts/ticklabels-thinned": [
+        "6da26b5d1ffde6cb0c41d34d4e0aecd8037177b4dbc6fab7d7100f835d52a771",
+    ],
+    "opts/background": [
+        "afc470a6c38402ed0cadc93203df8a9f928ddf2677bc23c64e7cb1ce225a006f",
+    ],
+    "opts/reduce-mode": [
+        "01c543e703c0387f29b6366d40387353c28cd36539fbd7352c795c1f7cad69e3",
+    ],
+    "opts/reduce-max": [
+        "5a7ae9d8982a8f7ab838daaa726c96eae2d923db63c9820958c83dc16baf7102",
+    ],
+    "opts/hold-scale": [
+        "dfb5a99d97803433573640ca8db2cb2a5530f1fdee40e3dea1340cc6d60b8299",
+        "9cedd179d2ff4a3c451f164f28894af7e65e4c7bd718a4c355d893e568b59696",
+    ],
+    "opts/grid": [
+        "e52633877402d83ea72a468416756b1a63a4f5f710035f493eea5da374209f41",
+    ],
+    "mpl-opts/origin-extent-labels": [
+        "5899066bda7c9709af3c3ce9618240c1e9c3e9e9f8a42ba4b7d4c015a8dc9a5b",
+    ],
+    "mpl-opts/ticklabels-annot": [
+        "bad8a3b7d497f8f7119a954fba12196b8fd0e6e02cb2e0e91bf4297fbdfb0683",
+    ],
+    "mpl-opts/background": [
+        "19e20a5b7f213989517b7125b33d852fc6cb5f20d3b4e4e25113814e14eab6c1",
+    ],
+    "mpl-opts/reduce-mode": [
+        "5bfeb6572000faf97ecce50954291414a5de3a77b99a97c6f21ed0b011e9f698",
     ],
     "figure/one": [
         "a8a35c3a7c728c6fad5f5aa622ae385f7d6b0b12e22ab7e92273bd5f063c02b1",

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from ._readback import read_images, read_scalars
+from ._requires import require
 
-pytest.importorskip("lightning", reason="Lightning is not installed (the test extra has it)")
-torch = pytest.importorskip("torch", reason="torch is not installed (the test extra has it)")
+require("lightning")
+torch = require("torch")
 
 import lightning  # noqa: E402
 

@@ -21,7 +21,6 @@ from figwriter import FigureSummaryWriter
 from figwriter.render import mpl as _mpl
 
 from ._readback import read_images
-from .test_properties import HAVE_COMPOSE
 
 CALLS = 2000
 WARMUP = 100
@@ -86,7 +85,7 @@ def _figure_call(writer: FigureSummaryWriter, i: int, rng: np.random.Generator) 
 
 
 def _rss_mb() -> float:
-    psutil = pytest.importorskip("psutil")
+    import psutil  # the test extra installs it
     return psutil.Process().memory_info().rss / 2**20
 
 
@@ -97,15 +96,14 @@ def _live_figures() -> int:
 
 def _cache_sizes() -> dict[str, tuple[int, int]]:
     sizes = {"_mpl._CACHE": (len(_mpl._CACHE), _mpl._CACHE.maxsize)}
-    if HAVE_COMPOSE:
-        import figwriter.render.fast  # noqa: F401  (registers the fast renderer's caches)
-        from figwriter._cache import registered
-        from figwriter.render.fast import text
+    import figwriter.render.fast  # noqa: F401  (registers the fast renderer's caches)
+    from figwriter._cache import registered
+    from figwriter.render.fast import text
 
-        for cache in registered():
-            sizes[cache.name] = (len(cache), cache.maxsize)
-        sizes["text._CACHE"] = (len(text._CACHE), text.CACHE_SIZE)
-        sizes["text._GLYPHS"] = (len(text._GLYPHS), text.CACHE_SIZE)
+    for cache in registered():
+        sizes[cache.name] = (len(cache), cache.maxsize)
+    sizes["text._CACHE"] = (len(text._CACHE), text.CACHE_SIZE)
+    sizes["text._GLYPHS"] = (len(text._GLYPHS), text.CACHE_SIZE)
     return sizes
 
 
@@ -114,7 +112,7 @@ def test_thousands_of_calls_leave_no_figure_a_bounded_cache_and_bounded_memory(
         logdir, capsys):
     import matplotlib.pyplot as plt
 
-    fast = "fast" if HAVE_COMPOSE else "matplotlib"
+    fast = "fast"
     rng = np.random.default_rng(5)
     fignums = plt.get_fignums()
     writer = FigureSummaryWriter(logdir)

@@ -241,6 +241,17 @@ def test_metadata_and_arrays_are_taken_at_call_time(make_writer, logdir, gate, r
     assert got == want
 
 
+def test_hold_scale_is_refused_in_process_mode(make_writer, logdir):
+    w = make_writer()
+    with pytest.raises(ValueError, match=r"^hold_scale=True keeps limits in the writer, which "
+                                         r"a worker process does not share: use "
+                                         r"async_render=True"):
+        _image(w, "field", np.eye(4), 0, hold_scale=True)
+    _image(w, "field", np.eye(4), 1)
+    w.close()
+    assert _steps(logdir) == {"field": [1]}
+
+
 def test_process_mode_needs_posix(monkeypatch, logdir):
     from figwriter import _background
 

@@ -13,18 +13,18 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
 
 from ._readback import read_image_protos, read_images, read_scalars
+from ._requires import HAVE_TORCH, import_torch, needs_torch
 
-try:
+if HAVE_TORCH:
     import torch
-except ImportError:  # the import-guard tests still run
+else:  # the import-guard tests still run; the others skip (fail in CI)
     torch = None
-
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -163,8 +163,7 @@ def test_importing_figwriter_torch_without_torch_says_how_to_install(blocked, ca
 
 @pytest.fixture
 def torch_writer(logdir):
-    if torch is None:
-        pytest.skip("torch is not installed")
+    import_torch()
     from figwriter.torch import FigureSummaryWriter
 
     w = FigureSummaryWriter(logdir)
@@ -246,6 +245,33 @@ def test_logs_api_usage_like_add_image(torch_writer, monkeypatch):
     assert seen == ["tensorboard.logging.add_image"]
 
 
+@pytest.mark.parametrize("async_render", [False, True], ids=["sync", "async"])
+def test_step_and_walltime_reach_the_event_as_torchs_add_image_writes_them(
+        torch_writer, logdir, async_render):
+    from matplotlib.figure import Figure
+
+    from figwriter.torch import FigureSummaryWriter
+
+    fig = Figure(figsize=(1, 1), dpi=20)
+    before = time.time()
+    with FigureSummaryWriter(logdir, async_render=async_render) as writer:
+        writer.add_image("parent", np.zeros((1, 4, 4)), 7, walltime=1234.5)
+        writer.add_colormapped_image("image", np.eye(4), 7, walltime=1234.5)
+        writer.add_colormapped_images("images", np.ones((2, 3, 3)), 8, walltime=2345.25)
+        writer.add_figure_png("figure", fig, 9, walltime=3456.0)
+        writer.add_colormapped_image("now", np.eye(4))  # no step, walltime now
+        writer.add_image("parent-now", np.zeros((1, 4, 4)))
+    after = time.time()
+    events = {tag: [(e.step, e.wall_time) for e in found]
+              for tag, found in read_images(logdir).items()}
+    assert events["image"] == events["parent"] == [(7, 1234.5)]
+    assert events["images"] == [(8, 2345.25)]
+    assert events["figure"] == [(9, 3456.0)]
+    ((step, wall_time),) = events["now"]
+    assert step == events["parent-now"][0][0]  # the parent's default step
+    assert before <= wall_time <= after
+
+
 # -- both writer classes -------------------------------------------------------------
 
 
@@ -266,8 +292,7 @@ def test_both_writers_write_the_same_bytes(tmp_path, rng):
             writer.add_figure_png("figure", fig, global_step=0, close=False, walltime=5.0)
             writer.add_colormapped_image("field", field, 1, 6.0, center=0.0, title="t")
             writer.add_colormapped_image("field_mpl", field, 2, renderer="matplotlib")
-            if hasattr(writer, "add_colormapped_images"):
-                writer.add_colormapped_images("batch", np.stack([field, -field]), 3)
+            writer.add_colormapped_images("batch", np.stack([field, -field]), 3)
         written[cls] = [
             (tag, step, proto.height, proto.width, proto.colorspace,
              proto.encoded_image_string)
@@ -289,8 +314,6 @@ def test_tags_are_written_as_the_parents_add_image_writes_them(writer, logdir):
 
 @pytest.mark.parametrize("async_render", [False, True], ids=["sync", "async"])
 def test_flush_puts_every_event_on_disk(writer_cls, logdir, async_render):
-    if async_render and "async_render" not in inspect.signature(writer_cls).parameters:
-        pytest.skip("this writer has no background mode yet")
     options = {"async_render": True} if async_render else {}
     # A long queue and a long flush interval: nothing reaches the file by itself.
     writer = writer_cls(logdir, max_queue=1000, flush_secs=10_000, **options)
@@ -396,10 +419,47 @@ def test_torch_tensor_equals_its_numpy_float32(writer, logdir, rng, kind, render
     assert tensor.requires_grad == (kind in ("requires_grad", "non_leaf"))
 
 
+def _bfloat16_field(span: str):
+    """A bfloat16 tensor whose values float16 cannot hold: all above 65504, or all
+    below float16's smallest subnormal."""
+    if span == "huge":
+        values = np.geomspace(7.0e4, 3.0e38, 48) * np.resize([1.0, -1.0, 1.0], 48)
+    else:
+        values = np.geomspace(1.0e-30, 1.0e-8, 48)
+    return torch.tensor(values.reshape(6, 8), dtype=torch.float32).to(torch.bfloat16)
+
+
+@needs_torch
+@pytest.mark.parametrize("renderer", ["fast", "matplotlib"])
+@pytest.mark.parametrize("span, norm", [("huge", "linear"), ("huge", "symlog"),
+                                        ("tiny", "linear"), ("tiny", "log")])
+def test_bfloat16_beyond_float16_gives_the_picture_of_torchs_own_conversion(
+        writer, logdir, renderer, span, norm):
+    tensor = _bfloat16_field(span)
+    expected = tensor.float().numpy()  # torch's own bfloat16 -> float32
+    assert np.isfinite(expected).all()
+    if span == "huge":
+        assert np.abs(expected).min() > 65504
+    else:
+        assert expected.max() < 6e-8
+    options = {"renderer": renderer, "norm": norm, "label": span}
+    writer.add_colormapped_image("bfloat16", tensor, 0, title=norm, **options)
+    writer.add_colormapped_image("float32", expected, 0, title=norm, **options)
+    writer.add_colormapped_images("bfloat16-batch", torch.stack([tensor, tensor * 0.5]), 0,
+                                  **options)
+    writer.add_colormapped_images("float32-batch", np.stack([expected,
+                                                             (tensor * 0.5).float().numpy()]),
+                                  0, **options)
+    writer.flush()
+    images = read_images(logdir)
+    for got, want in (("bfloat16", "float32"), ("bfloat16-batch", "float32-batch")):
+        (a,), (b,) = images[got], images[want]
+        assert (a.width, a.height) == (b.width, b.height), got
+        np.testing.assert_array_equal(a.pixels, b.pixels, err_msg=got)
+
+
 @needs_torch
 def test_torch_batch_equals_its_numpy_float32(writer, logdir, rng):
-    if not hasattr(writer, "add_colormapped_images"):
-        pytest.skip("add_colormapped_images is not there yet")
     batch = torch.from_numpy(rng.normal(size=(3, 12, 16)).astype(np.float32))
     tensor = batch.to(torch.bfloat16).transpose(1, 2).requires_grad_(True)
     writer.add_colormapped_images("tensor", tensor, global_step=0)

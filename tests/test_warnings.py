@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from figwriter import FigureSummaryWriter
 
 from ._readback import read_images
-from .test_properties import RENDERERS
 
 CALLS_PER_TAG = 25
 
@@ -53,8 +52,8 @@ def _noisy_inputs(rng: np.random.Generator, step: int) -> dict[str, tuple[np.nda
 @pytest.mark.parametrize(
     ("renderer", "async_render"),
     [
-        pytest.param("fast", False, marks=RENDERERS[0].marks, id="fast-sync"),
-        pytest.param("fast", True, marks=RENDERERS[0].marks, id="fast-async"),
+        pytest.param("fast", False, id="fast-sync"),
+        pytest.param("fast", True, id="fast-async"),
         pytest.param("matplotlib", False, id="matplotlib-sync"),  # same drawing code async
     ],
 )

@@ -24,6 +24,7 @@ from figwriter._png import encode_png
 from figwriter.render import mpl as _mpl
 
 from ._readback import read_image_protos, read_images
+from ._requires import import_torch
 
 # -- helpers ----------------------------------------------------------------------------
 #: For tests of the picture alone: both writer classes render through the same
@@ -42,10 +43,6 @@ def _fresh_figure_cache(monkeypatch):
 @pytest.fixture(params=["matplotlib", "fast"])
 def renderer(request) -> str:
     """Both renderers, for behaviour that does not depend on the drawing."""
-    if request.param == "fast":
-        compose = pytest.importorskip("figwriter.render.fast", reason="no fast renderer yet")
-        if not hasattr(compose, "render_fast"):
-            pytest.skip("the fast renderer is not complete yet")
     return request.param
 
 
@@ -235,7 +232,7 @@ def test_use_metadata_defaults_are_honoured(writer, logdir, renderer):
 
 
 def test_close_true_closes_a_pyplot_figure_and_false_leaves_it(writer, logdir):
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
     keep = plt.figure(figsize=(2, 2), dpi=30)
     keep.gca().plot([1, 2])
     gone = plt.figure(figsize=(2, 2), dpi=30)
@@ -250,7 +247,7 @@ def test_close_true_closes_a_pyplot_figure_and_false_leaves_it(writer, logdir):
 
 
 def test_close_on_a_figure_pyplot_never_saw_changes_nothing(writer, logdir):
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
     other = plt.figure()
     fig = _make_figure()
     writer.add_figure_png("fig", fig, close=True)
@@ -289,7 +286,7 @@ def test_figure_keeps_its_own_canvas(writer, logdir):
 
 
 def test_pyplot_figure_keeps_its_canvas_and_manager(writer):
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
     fig = plt.figure(figsize=(2, 2), dpi=30)
     canvas, manager = fig.canvas, fig.canvas.manager
     writer.add_figure_png("fig", fig, close=False, dpi=60)
@@ -701,7 +698,7 @@ def test_masked_array_equals_nan_array(writer, logdir, renderer, field):
 
 
 def test_torch_tensors_give_the_same_picture(writer, logdir, renderer, field):
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     exact = np.round(field * 8) / 8  # exactly representable in float16 and bfloat16
     tensors = {
         "float32": torch.tensor(exact, dtype=torch.float32),
@@ -820,7 +817,7 @@ def test_flush_makes_everything_readable_without_closing(writer, logdir, field):
 
 
 def test_no_pyplot_figure_is_made(writer, logdir, field, renderer):
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib.pyplot as plt
     before = plt.get_fignums()
     writer.add_colormapped_image("img", field, renderer=renderer)
     writer.add_figure_png("fig", _make_figure())

@@ -106,6 +106,9 @@ def back_end_for(name: str, scales: Sequence[ColorScale], options: PictureOption
     * Norms whose colour bars are not continuous (``BoundaryNorm``,
       ``NoNorm``) are drawn by ``"matplotlib"``: the fast back end draws
       continuous bars only.
+    * A batch with picture options (labels, annotations, a background, ...) is
+      drawn as a grid of the single pictures by :func:`render` itself
+      (:mod:`.tiles`), each panel by the back end this function picks for it.
     """
     if name == "fast" and any(_discrete(s) for s in scales):
         return "matplotlib"
@@ -116,4 +119,14 @@ def render(name: str, panels: Sequence[np.ndarray], scales: Sequence[ColorScale]
            options: PictureOptions, stream: Stream) -> np.ndarray:
     """Draw a picture with the back end :func:`back_end_for` picks for ``name``."""
     check_request(panels, scales, options)
+    if options.grid and not options.is_plain:
+        # a batch with picture options: a grid of the single pictures
+        from .tiles import render_tiles
+
+        def one(panel: np.ndarray, scale: ColorScale, single: PictureOptions,
+                where: Stream) -> np.ndarray:
+            back_end = get_renderer(back_end_for(name, [scale], single))
+            return back_end([panel], [scale], single, where)
+
+        return render_tiles(one, panels, scales, options, stream)
     return get_renderer(back_end_for(name, scales, options))(panels, scales, options, stream)

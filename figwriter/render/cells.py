@@ -14,13 +14,27 @@
   bad** (as matplotlib's own resampling treats masked cells), and so is a
   block whose sum overflows the dtype.
 * **Grids.** :func:`grid_columns`: panels per row.
+* **Cell geometry** (:func:`cell_grid`): how many pixels a cell gets along each
+  axis. ``aspect="equal"`` (the default) keeps square cells (in data units when
+  an ``extent`` is given, as ``imshow`` does); a number is the height/width of
+  one cell (again in data units); ``"auto"`` sizes each axis on its own, so any
+  shape fills a readable box of a few hundred pixels a side. Cells stay whole
+  blocks of pixels: each axis is enlarged or reduced by an integer factor,
+  separately, so a numeric aspect is honoured as closely as whole pixels allow.
+* **Other reductions** (:func:`reduce_blocks`): ``"mean"``, ``"max"``,
+  ``"min"`` or ``"mode"`` over ``fy x fx`` blocks. **Labels are never averaged
+  by default** (:func:`default_reduce`): integer or bool data drawn with a
+  qualitative colormap (a ``ListedColormap`` of at most
+  :data:`QUALITATIVE_MAX_COLOURS` colours, such as ``tab10``, ``tab20`` or
+  ``Set3``) or with a ``BoundaryNorm`` or ``NoNorm`` is reduced by ``"mode"``,
+  so a picture never shows a class that is not in its data.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import Any
+from typing import Any, NamedTuple, Union
 
 import numpy as np
 
@@ -28,6 +42,14 @@ from .._cache import BoundedCache
 from .options import DEFAULT_MAX_SIZE
 
 __all__ = [
+    "AxisCells",
+    "cell_grid",
+    "cell_ratio",
+    "default_reduce",
+    "reduce_blocks",
+    "MIN_DATA_SIDE",
+    "REDUCE_MODES",
+    "QUALITATIVE_MAX_COLOURS",
     "MIN_LONG_SIDE",
     "Scratch",
     "as_cells",
@@ -40,6 +62,14 @@ __all__ = [
 
 #: small arrays are enlarged until their long side has at least this many pixels
 MIN_LONG_SIDE = 256
+#: a ListedColormap with at most this many colours is qualitative (class colours)
+QUALITATIVE_MAX_COLOURS = 32
+#: an axis of at least this many cells is never drawn shorter, in pixels
+MIN_DATA_SIDE = 32
+
+Aspect = Union[str, float]
+#: the ways cells can be combined when an array is reduced
+REDUCE_MODES = ("mean", "max", "min", "mode")
 
 
 def readonly(a: np.ndarray) -> np.ndarray:
@@ -239,3 +269,217 @@ def _reduce_columns(rows: np.ndarray, out: np.ndarray, f: int, wf: int) -> None:
         np.copyto(last, rows[:, wf * f])
         for j in range(wf * f + 1, rows.shape[1]):
             last += rows[:, j]
+
+
+# -- cell geometry ---------------------------------------------------------------------------
+
+
+class AxisCells(NamedTuple):
+    """One image axis: ``n`` data cells, each shown cell ``up`` pixels, ``down`` cells."""
+
+    n: int
+    up: int
+    down: int
+
+    @property
+    def shown(self) -> int:
+        """Cells after reduction."""
+        return -(-self.n // self.down)
+
+    @property
+    def length(self) -> int:
+        """Pixels along the axis."""
+        return self.shown * self.up
+
+
+def cell_ratio(shape: tuple[int, int], aspect: Aspect,
+               extent: tuple[float, float, float, float] | None) -> float | None:
+    """A cell's height / width on screen, as ``imshow`` draws it; None for ``"auto"``.
+
+    >>> cell_ratio((10, 20), "equal", (0.0, 20.0, 0.0, 5.0))
+    0.5
+    """
+    if aspect == "auto":
+        return None
+    a = 1.0 if aspect == "equal" else float(aspect)
+    if extent is None:
+        return a
+    left, right, bottom, top = extent
+    return a * (abs(top - bottom) / shape[0]) / (abs(right - left) / shape[1])
+
+
+def _square_factors(longest: int, max_size: int, min_long_side: int) -> tuple[int, int]:
+    if longest > max_size:
+        return 1, -(-longest // max_size)
+    target = min(min_long_side, max_size)
+    return max(1, min(-(-target // longest), max_size // longest)), 1
+
+
+def _axis(n: int, pixels_per_cell: float, max_size: int) -> AxisCells:
+    p = max(pixels_per_cell, min(n, MIN_DATA_SIDE) / n)
+    if p >= 1.0 - 1e-9:
+        return AxisCells(n, max(1, min(int(round(p)), max_size // n)), 1)
+    length = max(1, int(math.floor(n * p + 1e-9)))
+    return AxisCells(n, 1, -(-n // length))
+
+
+def _widen(axis: AxisCells, min_cell: int, max_size: int) -> AxisCells:
+    """Enlarge an axis' cells to ``min_cell`` pixels where ``max_size`` allows."""
+    if axis.down > 1 or axis.up >= min_cell:
+        return axis
+    return AxisCells(axis.n, max(axis.up, min(min_cell, max_size // axis.n)), 1)
+
+
+def cell_grid(shape: tuple[int, int], aspect: Aspect = "equal",
+              extent: tuple[float, float, float, float] | None = None,
+              max_size: int = 512, min_long_side: int = 256,
+              min_cell: int = 1) -> tuple[AxisCells, AxisCells]:
+    """Rows and columns: integer enlargement or reduction per axis.
+
+    Square cells get the plain rule (one factor for both axes: enlarge until
+    the long side reaches ``min_long_side``, reduce until it fits
+    ``max_size``); ``"auto"`` applies that rule to each axis alone; other
+    ratios scale the long side as the plain rule would and round each axis to
+    whole pixels per cell (never below :data:`MIN_DATA_SIDE` pixels for an
+    axis that has that many cells). Enlarged cells get at least ``min_cell``
+    pixels a side where ``max_size`` allows (room for annotations).
+
+    >>> [tuple(a) for a in cell_grid((80, 1000), "auto")]
+    [(80, 4, 1), (1000, 1, 2)]
+    >>> [a.length for a in cell_grid((64, 64), 0.5)]
+    [128, 256]
+    """
+    rows, cols = _cell_grid((int(shape[0]), int(shape[1])), aspect, extent, max_size,
+                            min_long_side)
+    if min_cell > 1:
+        if (rows.up, rows.down) == (cols.up, cols.down) and cell_ratio(
+                shape, aspect, extent) == 1.0:
+            up = max(rows.up, min(min_cell, max_size // max(shape))) if rows.down == 1 else 1
+            return AxisCells(rows.n, up, rows.down), AxisCells(cols.n, up, cols.down)
+        rows, cols = _widen(rows, min_cell, max_size), _widen(cols, min_cell, max_size)
+    return rows, cols
+
+
+def _cell_grid(shape: tuple[int, int], aspect: Aspect,
+               extent: tuple[float, float, float, float] | None, max_size: int,
+               min_long_side: int) -> tuple[AxisCells, AxisCells]:
+    h, w = shape
+    ratio = cell_ratio((h, w), aspect, extent)
+    if ratio is None:
+        fy, fx = (_square_factors(n, max_size, min_long_side) for n in (h, w))
+        return AxisCells(h, *fy), AxisCells(w, *fx)
+    if ratio == 1.0:
+        up, down = _square_factors(max(h, w), max_size, min_long_side)
+        return AxisCells(h, up, down), AxisCells(w, up, down)
+    long_v = max(h * ratio, float(w))
+    target = min(min_long_side, max_size)
+    if long_v > max_size:
+        s = max_size / long_v
+    elif long_v < target:
+        s = target / long_v
+    else:
+        s = 1.0
+    return _axis(h, s * ratio, max_size), _axis(w, s, max_size)
+
+
+# -- reduction ---------------------------------------------------------------------------------
+
+
+def default_reduce(kind: str, cmap: Any, norm: Any) -> str:
+    """``"mode"`` for labels (see the module notes), ``"mean"`` otherwise.
+
+    ``kind`` is the input's numpy dtype kind (``"b"``, ``"i"``, ``"u"``, ``"f"``).
+
+    >>> from matplotlib import colormaps
+    >>> from matplotlib.colors import Normalize
+    >>> default_reduce("i", colormaps["tab20"], Normalize()), default_reduce(
+    ...     "f", colormaps["tab20"], Normalize())
+    ('mode', 'mean')
+    """
+    from matplotlib import colors
+
+    if kind not in ("b", "i", "u"):
+        return "mean"
+    if isinstance(norm, (colors.BoundaryNorm, colors.NoNorm)):
+        return "mode"
+    if isinstance(cmap, colors.ListedColormap) and cmap.N <= QUALITATIVE_MAX_COLOURS:
+        return "mode"
+    return "mean"
+
+
+def _padded(data: np.ndarray, fy: int, fx: int, fill: float) -> np.ndarray:
+    """``data`` with non-finite cells set to ``fill``, padded with it to whole blocks."""
+    h, w = data.shape
+    out = np.full((-(-h // fy) * fy, -(-w // fx) * fx), fill, data.dtype)
+    out[:h, :w] = data
+    if not np.isfinite(np.add.reduce(data, axis=None)):
+        inner = out[:h, :w]
+        inner[~np.isfinite(inner)] = fill
+    return out
+
+
+def _blocks(padded: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    hh, ww = padded.shape
+    return padded.reshape(hh // fy, fy, ww // fx, fx)
+
+
+def _reduce_mean(data: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    h, w = data.shape
+    rows = np.arange(0, h, fy)
+    cols = np.arange(0, w, fx)
+    with np.errstate(invalid="ignore", over="ignore"):
+        sums = np.add.reduceat(np.add.reduceat(data, rows, axis=0), cols, axis=1)
+        count_y = np.minimum(fy, h - rows).astype(data.dtype)
+        count_x = np.minimum(fx, w - cols).astype(data.dtype)
+        out = sums / (count_y[:, None] * count_x[None, :])
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _reduce_extreme(data: np.ndarray, fy: int, fx: int, largest: bool) -> np.ndarray:
+    fill = -np.inf if largest else np.inf
+    blocks = _blocks(_padded(data, fy, fx, fill), fy, fx)
+    out = blocks.max(axis=(1, 3)) if largest else blocks.min(axis=(1, 3))
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _reduce_mode(data: np.ndarray, fy: int, fx: int) -> np.ndarray:
+    blocks = _blocks(_padded(data, fy, fx, np.nan), fy, fx)
+    bh, _, bw, _ = blocks.shape
+    rows = np.sort(blocks.transpose(0, 2, 1, 3).reshape(bh * bw, fy * fx), axis=1)
+    m = rows.shape[1]
+    index = np.arange(m, dtype=np.int32)
+    new_run = np.ones(rows.shape, bool)
+    np.not_equal(rows[:, 1:], rows[:, :-1], out=new_run[:, 1:])
+    starts = np.where(new_run, index, 0)
+    np.maximum.accumulate(starts, axis=1, out=starts)
+    run = index - starts + 1
+    run[np.isnan(rows)] = 0
+    # the first value to reach the longest run: ties go to the smallest value
+    pick = run.argmax(axis=1)
+    out = rows[np.arange(rows.shape[0]), pick]
+    return out.reshape(bh, bw)
+
+
+def reduce_blocks(data: np.ndarray, fy: int, fx: int, mode: str = "mean") -> np.ndarray:
+    """Combine ``fy x fx`` blocks of a float array (edge blocks hold fewer cells).
+
+    ``"mean"``: a block with any non-finite cell is bad (NaN), as in matplotlib's
+    resampling. ``"max"``, ``"min"``, ``"mode"``: over the block's finite cells;
+    a block with none is bad. ``"mode"`` is the most frequent value, the
+    smallest of those tied.
+
+    >>> a = np.array([[1.0, 5.0, 2.0], [1.0, np.nan, 2.0]])
+    >>> reduce_blocks(a, 2, 2, "max").tolist(), reduce_blocks(a, 2, 2, "mode").tolist()
+    ([[5.0, 2.0]], [[1.0, 2.0]])
+    """
+    if fy == 1 and fx == 1:
+        return data
+    if mode == "mean":
+        return _reduce_mean(data, fy, fx)
+    if mode in ("max", "min"):
+        return _reduce_extreme(data, fy, fx, mode == "max")
+    if mode == "mode":
+        return _reduce_mode(data, fy, fx)
+    raise ValueError(f"reduce must be one of {REDUCE_MODES}; got {mode!r}")

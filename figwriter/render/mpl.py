@@ -21,7 +21,7 @@ import numpy as np
 
 from .._cache import BoundedCache
 from .._scale import ColorScale
-from .cells import grid_columns, reduce_cells
+from .cells import grid_columns, reduce_blocks, reduce_cells
 from .options import PictureOptions, Stream
 
 if TYPE_CHECKING:
@@ -48,11 +48,15 @@ _BAR_ALLOWANCE = 1.5
 MAX_CELLS = 1024
 
 
-def _cells(data: np.ndarray) -> np.ndarray:
-    """``data``, box-averaged (as the fast renderer does) if it is longer than MAX_CELLS."""
+def _cells(data: np.ndarray, mode: str | None = None, limit: int = MAX_CELLS) -> np.ndarray:
+    """``data``, reduced (box-averaged by default, as the fast renderer does) if it
+    is longer than ``limit``."""
     longest = max(data.shape)
-    if longest <= MAX_CELLS:
+    if longest <= limit:
         return data
+    if mode not in (None, "mean"):
+        f = -(-longest // limit)
+        return reduce_blocks(data, f, f, mode)
     return reduce_cells(data, -(-longest // MAX_CELLS))
 
 
@@ -61,7 +65,8 @@ def _cells(data: np.ndarray) -> np.ndarray:
 _IMSHOW: dict[str, Any] = {"interpolation": "nearest", "interpolation_stage": "data"}
 
 
-def _show(ax: Any, shape: tuple[int, int], **kwargs: Any) -> Any:
+def _show(ax: Any, shape: tuple[int, int], options: PictureOptions | None = None,
+          limit: int = MAX_CELLS, **kwargs: Any) -> Any:
     """``imshow`` a placeholder for data of ``shape``, in the full array's cell units.
 
     Reduced data keeps the axes (and their tick labels) of the full array: the
@@ -70,6 +75,15 @@ def _show(ax: Any, shape: tuple[int, int], **kwargs: Any) -> Any:
     """
     h, w = shape
     longest = max(shape)
+    if options is not None and not options.is_plain:
+        from .mpl_options import image_placement
+
+        place = image_placement(shape, options, max(1, -(-longest // limit)))
+        im = ax.imshow(np.zeros((1, 1)), **_IMSHOW, extent=place["extent"],
+                       origin=place["origin"], **kwargs)
+        ax.set_xlim(*place["xlim"])
+        ax.set_ylim(*place["ylim"])
+        return im
     if longest <= MAX_CELLS:
         return ax.imshow(np.zeros(shape), **_IMSHOW, **kwargs)
     f = -(-longest // MAX_CELLS)
@@ -140,32 +154,53 @@ class _ColorbarFigure:
     LEFT, BOTTOM, TOP, TOP_TITLE = 0.55, 0.4, 0.15, 0.4
     GAP, BAR, BAR_TEXT = 0.15, 0.2, 0.95
 
-    def __init__(self, shape: tuple[int, int], scale: ColorScale) -> None:
+    def __init__(self, shape: tuple[int, int], scale: ColorScale,
+                 options: PictureOptions | None = None) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        from . import mpl_options as _mplpicture
+
         h, w = shape
+        plain = options is None or options.plain_layout
         aspect = w / h
+        if options is not None and not plain:
+            aspect = 1.0 / _mplpicture.box_ratio(shape, options)
         longest = FIG_SIZE - _BAR_ALLOWANCE
         img_w, img_h = (longest, longest / aspect) if aspect >= 1 else (longest * aspect, longest)
         img_w, img_h = max(img_w, 1.0), max(img_h, 1.0)
         top = self.TOP_TITLE
-        fw = self.LEFT + img_w + self.GAP + self.BAR + self.BAR_TEXT
-        fh = self.BOTTOM + img_h + top
+        left, bottom = self.LEFT, self.BOTTOM
+        if options is not None and not plain:
+            extra_left, extra_bottom = _mplpicture.margins(options, FIG_DPI, img_w * FIG_DPI)
+            left, bottom = left + extra_left, bottom + extra_bottom
+        fw = left + img_w + self.GAP + self.BAR + self.BAR_TEXT
+        fh = bottom + img_h + top
         self.figure = Figure(figsize=(fw, fh), dpi=FIG_DPI)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.ax = self.figure.add_axes(
-            (self.LEFT / fw, self.BOTTOM / fh, img_w / fw, img_h / fh)
-        )
+        self.ax = self.figure.add_axes((left / fw, bottom / fh, img_w / fw, img_h / fh))
         cax = self.figure.add_axes(
-            ((self.LEFT + img_w + self.GAP) / fw, self.BOTTOM / fh, self.BAR / fw, img_h / fh)
+            ((left + img_w + self.GAP) / fw, bottom / fh, self.BAR / fw, img_h / fh)
         )
-        self.image = _show(self.ax, shape, cmap=scale.cmap, norm=scale.norm, aspect="auto")
+        #: max, min and mode: reduced to at most one cell per pixel, so that
+        #: nearest-neighbour resampling cannot drop what the reduction kept
+        self.cell_limit = MAX_CELLS
+        if options is not None and options.reduce not in (None, "mean"):
+            self.cell_limit = min(MAX_CELLS, int(max(img_w, img_h) * FIG_DPI))
+        self.image = _show(self.ax, shape, options, self.cell_limit, cmap=scale.cmap,
+                           norm=scale.norm, aspect="auto")
         self.colorbar = self.figure.colorbar(self.image, cax=cax, extend=scale.extend)
+        self.overlay: Any = None
+        if options is not None and not plain:
+            _mplpicture.decorate(self.ax, shape, options, (img_w * FIG_DPI, img_h * FIG_DPI))
+        if options is not None and (options.annot or options.blended):
+            self.overlay = _mplpicture.Overlay(self.ax, shape, options,
+                                               (img_w * FIG_DPI, img_h * FIG_DPI))
         self._background: Any = None
 
     def draw(self, data: np.ndarray, scale: ColorScale, title: str | None,
-             label: str | None) -> np.ndarray:
+             label: str | None, key: Hashable = None,
+             options: PictureOptions | None = None) -> np.ndarray:
         # one "changed" notification (one colour-bar update) for all changes
         with self.image.callbacks.blocked(signal="changed"):
             if self.image.cmap is not scale.cmap and self.image.cmap != scale.cmap:
@@ -176,6 +211,9 @@ class _ColorbarFigure:
                 self.image.set_norm(scale.norm)
         self.image.changed()  # the colour bar follows through its callback
         self.image.set_data(np.ma.masked_invalid(data, copy=False))
+        if self.overlay is not None:
+            self.overlay.update(self.image, data, scale, key,
+                                options if options is not None else self.overlay.options)
         self.ax.set_title(title or "")
         self.colorbar.set_label(label or "")
         self._blit()
@@ -191,8 +229,9 @@ class _ColorbarFigure:
         the same pixels at a fraction of the cost.
         """
         canvas = self.canvas
+        extra = self.overlay.artists() if self.overlay is not None else []
         if self._background is None:
-            changing = [self.image, *self.ax.spines.values(), self.colorbar.ax]
+            changing = [self.image, *extra, *self.ax.spines.values(), self.colorbar.ax]
             title = self.ax.title.get_text()
             for artist in changing:
                 artist.set_visible(False)
@@ -205,7 +244,10 @@ class _ColorbarFigure:
             self.ax.title.set_text(title)
         canvas.restore_region(self._background)
         renderer = canvas.get_renderer()
-        self.image.draw(renderer)
+        if self.overlay is None or self.overlay.picture is None:
+            self.image.draw(renderer)
+        for artist in extra:
+            artist.draw(renderer)
         for spine in self.ax.spines.values():
             spine.draw(renderer)
         self.ax.title.draw(renderer)
@@ -244,6 +286,7 @@ def render_matplotlib(
     label: str | None = None,
     key: Hashable = None,
     cache: BoundedCache[Any] | None = None,
+    options: PictureOptions | None = None,
 ) -> np.ndarray:
     """Draw ``data`` with ``imshow`` + ``colorbar`` and return RGB uint8 pixels.
 
@@ -254,20 +297,24 @@ def render_matplotlib(
     calls with the same key, shape, colormap, norm type and colour-bar layout.
     """
     cache = _CACHE if cache is None else cache
-    full_key = (
+    full_key: tuple[Any, ...] = (
         key,
         data.shape,
         scale.cmap.name,
         type(scale.norm),
         scale.extend,
     )
+    if options is not None and not options.is_plain:
+        full_key += (options.layout_key, options.blended, options.annot)
     fig = cache.pop(full_key)
     if fig is None:
-        fig = _ColorbarFigure(data.shape, scale)
+        fig = _ColorbarFigure(data.shape, scale, options)
+    mode = None if options is None else options.reduce
     with _DRAW_LOCK:
         with np.errstate(over="ignore", invalid="ignore"):
             # extreme limits overflow inside matplotlib's tick and norm arithmetic
-            rgb = fig.draw(_cells(data), scale, title, label)
+            rgb = fig.draw(_cells(data, mode, fig.cell_limit), scale, title, label, key,
+                           options)
     cache.set(full_key, fig)
     return rgb
 
@@ -396,7 +443,7 @@ def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
     """The matplotlib back end (see :class:`figwriter.render.Renderer`)."""
     if not options.grid:
         return render_matplotlib(panels[0], scales[0], title=options.title,
-                                 label=options.label, key=stream.key)
+                                 label=options.label, key=stream.key, options=options)
     return render_matplotlib_grid(list(panels), list(scales),
                                   titles=None if options.titles is None else list(options.titles),
                                   label=options.label, ncols=options.ncols, key=stream.key)

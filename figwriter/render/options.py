@@ -8,7 +8,10 @@ new option is a new field with a default, never a new parameter) and the same
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
 
 from .._cache import BoundedCache
 
@@ -25,6 +28,8 @@ __all__ = [
 DEFAULT_MAX_SIZE = 512
 #: no picture side is ever longer: TensorBoard does not serve very large images
 MAX_PICTURE_SIDE = 4096
+ASPECTS = ("equal", "auto")
+ORIGINS = ("upper", "lower")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,25 @@ class PictureOptions:
         The longest side of a panel's image, in pixels.
     ncols : int or None
         Panels per row of a grid; default a near-square grid.
+    aspect : {"equal", "auto"} or float
+        Cell shape (see :func:`figwriter.render.cells.cell_grid`).
+    origin : {"upper", "lower"}
+        Where row 0 goes.
+    extent : tuple of 4 floats or None
+        ``(left, right, bottom, top)`` in data units for the image axes.
+    xlabel, ylabel : str or None
+        Axis labels.
+    xticklabels, yticklabels : tuple of str, True or False
+        One label per column/row (thinned to fit), True for numeric ticks,
+        False for none.
+    annot, fmt : bool, str
+        Write each cell's value, formatted with ``fmt``.
+    alpha : float
+        Opacity of the cells over a background.
+    reduce : {"mean", "max", "min", "mode"} or None
+        How cells are combined when reduced (None: ``"mean"``).
+    blended : bool
+        Blend the cells over ``backgrounds`` (white where None) with ``alpha``.
     """
 
     grid: bool = False
@@ -52,11 +76,68 @@ class PictureOptions:
     label: str | None = None
     max_size: int = DEFAULT_MAX_SIZE
     ncols: int | None = None
+    aspect: str | float = "equal"
+    origin: str = "upper"
+    extent: tuple[float, float, float, float] | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    xticklabels: tuple[str, ...] | bool = True
+    yticklabels: tuple[str, ...] | bool = True
+    annot: bool = False
+    fmt: str = ".2g"
+    alpha: float = 0.5
+    reduce: str | None = None
+    blended: bool = False
+    #: what to write in each panel's cells (None entries: the data), or None
+    annot_values: tuple[np.ndarray | None, ...] | None = field(
+        default=None, compare=False, repr=False)
+    #: each panel's background, (H, W, 3) uint8 (None entries: white), or None
+    backgrounds: tuple[np.ndarray | None, ...] | None = field(
+        default=None, compare=False, repr=False)
+    #: the writer's record of tags warned about (one annotation warning per tag)
+    warned: Any = field(default=None, compare=False, repr=False)
 
     @property
     def title(self) -> str | None:
         """The first panel's title (a single picture's title)."""
         return self.titles[0] if self.titles else None
+
+    @property
+    def layout_key(self) -> Hashable:
+        """What of the picture options decides where things go."""
+        return (self.aspect, self.origin, self.extent, self.xlabel, self.ylabel,
+                self.xticklabels, self.yticklabels, self.annot, self.fmt)
+
+    @property
+    def plain_layout(self) -> bool:
+        """Whether the axes are laid out as for a plain array (no option changes them)."""
+        return self.layout_key == _PLAIN_LAYOUT
+
+    @property
+    def is_plain(self) -> bool:
+        """Whether the picture is the plain ``imshow`` + ``colorbar`` one."""
+        return self.plain_layout and not self.blended and self.reduce in (None, "mean")
+
+    @property
+    def annot_value(self) -> np.ndarray | None:
+        """A single picture's annotation values (None: the data's)."""
+        return self.annot_values[0] if self.annot_values else None
+
+    @property
+    def background(self) -> np.ndarray | None:
+        """A single picture's background (None: white)."""
+        return self.backgrounds[0] if self.backgrounds else None
+
+    def panel(self, i: int) -> PictureOptions:
+        """The options of panel ``i`` drawn as a single picture."""
+        def one(values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+            return None if values is None else (values[i],)
+
+        return replace(self, grid=False, titles=one(self.titles), ncols=None,
+                       annot_values=one(self.annot_values), backgrounds=one(self.backgrounds))
+
+
+_PLAIN_LAYOUT = PictureOptions().layout_key
 
 
 class CanvasSizes:

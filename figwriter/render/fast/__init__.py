@@ -50,7 +50,16 @@ from .layout import (
     layout_for,
     single_stream,
 )
-from .paint import SCRATCH, draw_bar_ticks, draw_offset, draw_title, paint_cells, template
+from .paint import (
+    SCRATCH,
+    draw_bar_label_beside,
+    draw_bar_ticks,
+    draw_offset,
+    draw_title,
+    paint_cells,
+    template,
+)
+from .picture import render_picture
 from .text import line_count, picture_text, rasterize
 from .ticks import BarTicks, bar_ticks
 
@@ -60,6 +69,8 @@ __all__ = ["render", "render_fast", "render_fast_grid"]
 def render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
            options: PictureOptions, stream: Stream) -> np.ndarray:
     """The fast back end (see :class:`figwriter.render.Renderer`)."""
+    if not options.grid and not options.is_plain:
+        return render_picture(panels[0], scales[0], options, stream)
     with picture_text(stream.key):
         return _render(panels, scales, options, stream)
 
@@ -96,6 +107,8 @@ def _render(panels: Sequence[np.ndarray], scales: Sequence[ColorScale],
         interior = bar_interior(where.bar, scale.extend)
         draw_bar_ticks(canvas, interior, where.tick_x, where.label_x, tk, style)
         draw_offset(canvas, where.bar, tk.offset, style.tick_size)
+        if where.bar_label_x is not None:
+            draw_bar_label_beside(canvas, where.bar, where.label_x, tk, options.label, style)
     return canvas
 
 

@@ -22,6 +22,7 @@ from .text import TextImage, draw_text, rasterize
 from .ticks import BarTicks
 
 __all__ = ["template", "paint_cells", "draw_title", "draw_bar_ticks", "draw_offset",
+           "draw_bar_label_beside",
            "SCRATCH"]
 
 _WHITE = 255
@@ -103,9 +104,6 @@ def template(layout: Layout, tables: tuple[ColourTable, ...], extends: tuple[str
         _paint_axis_ticks(canvas, panel, layout.style)
     for where, table, extend in zip(layout.bars(), tables, extends):
         _paint_bar(canvas, where.bar, extend, table)
-        if label and where.bar_label_x is not None:
-            _draw_bar_label(canvas, where.bar, where.bar_label_x, label,
-                            layout.style.label_size)
     return _TEMPLATES.put(key, readonly(canvas))
 
 
@@ -135,6 +133,16 @@ def _draw_bar_label(canvas: np.ndarray, bar: Rect, x: int, label: str, size: flo
     text = rasterize(label, size, rotation=90)
     y = bar.y + (bar.height - text.height) // 2
     draw_text(canvas, text, x, y)
+
+
+def draw_bar_label_beside(canvas: np.ndarray, bar: Rect, label_x: int, ticks: BarTicks,
+                          label: str | None, style: Style) -> None:
+    """The bar's label ``labelpad`` right of the widest tick label drawn, as matplotlib
+    places it (the canvas keeps its reserved width beyond: padding outside the label)."""
+    if not label:
+        return
+    widest = max((rasterize(s, style.tick_size).width for s in ticks.labels), default=0)
+    _draw_bar_label(canvas, bar, label_x + widest + style.label_pad, label, style.label_size)
 
 
 def draw_title(canvas: np.ndarray, centre_x: int, baseline_y: int, title: str,
