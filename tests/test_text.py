@@ -323,3 +323,14 @@ def test_coloured_text_is_alpha_blended():
     outside = np.ones(canvas.shape[:2], bool)
     outside[4:4 + h, 3:3 + w] = False
     np.testing.assert_array_equal(canvas[outside], before[outside])
+
+
+def test_multi_line_panel_titles_are_inside_the_picture(logdir):
+    """A panel title of three lines gets a band of three lines: none of its ink is cut."""
+    title = "first line\nsecond\nthird"
+    pictures = _written(logdir, [{"tag": "text", "titles": [title, None]},
+                                 {"tag": "blank", "titles": [_blank(title), None]}])
+    ink = _ink_between(pictures["text"], pictures["blank"])
+    expected = rasterize(title, _points("axes.titlesize")).ink
+    assert ink.sum() == int(expected.astype(np.int64).sum())
+    assert_same_ink(ink, mpl_ink(title, _points("axes.titlesize")))

@@ -351,7 +351,7 @@ def _try_grid(shapes: Sequence[tuple[int, int]], cols: int, titles: int, label: 
               shared: bool, limit: int, style: Style, reserved: int) -> Layout:
     n = len(shapes)
     rows = -(-n // cols)
-    titles = titles and limit >= MIN_TITLED_PANEL
+    titles = titles if limit >= MIN_TITLED_PANEL else 0  # lines of the tallest title
     small = limit < 64
     gap = 2 if small else min(16, max(4, limit // 16))
     tick_line = _line_px(style.tick_size)
