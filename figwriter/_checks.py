@@ -414,5 +414,6 @@ def prepare_batch(panels: list[np.ndarray], values: Any,
         if opts.annot:
             values_i = checked[i][1]
             check_integral(values_i if values_i is not None else panel, opts.fmt)
-    return _dtype_kind(first), replace(opts, annot_values=tuple(v for _, v in checked),
+    return _dtype_kind(first), replace(opts, annot_panels=tuple(a for a, _ in checked),
+                                       annot_values=tuple(v for _, v in checked),
                                        backgrounds=backgrounds)

@@ -475,6 +475,21 @@ def test_a_batch_with_options_is_a_grid_of_the_single_pictures(logdir, renderer,
     np.testing.assert_array_equal(images["batch"][0].pixels, want)
 
 
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_batch_annotates_only_the_panels_asked_for(logdir, renderer, rng):
+    from figwriter.render.tiles import tile
+
+    a, b = rng.random((4, 5)), rng.random((4, 5))
+    common = dict(vmin=0.0, vmax=1.0, xlabel="class", renderer=renderer)
+    with FigureSummaryWriter(logdir) as writer:
+        writer.add_colormapped_images("batch", [a, b], 0, annot=[True, False], **common)
+        writer.add_colormapped_image("one", a, 0, annot=True, **common)
+        writer.add_colormapped_image("two", b, 0, **common)
+    images = read_images(logdir)
+    want = tile([images["one"][0].pixels, images["two"][0].pixels], 2)
+    np.testing.assert_array_equal(images["batch"][0].pixels, want)
+
+
 def test_a_batch_holds_its_scale_per_panel(logdir, rng):
     from figwriter._scale import resolve_scale
     from figwriter.render.fast import render_fast_grid

@@ -88,6 +88,8 @@ class PictureOptions:
     alpha: float = 0.5
     reduce: str | None = None
     blended: bool = False
+    #: whether each panel is annotated (None: every panel as ``annot`` says)
+    annot_panels: tuple[bool, ...] | None = field(default=None, compare=False, repr=False)
     #: what to write in each panel's cells (None entries: the data), or None
     annot_values: tuple[np.ndarray | None, ...] | None = field(
         default=None, compare=False, repr=False)
@@ -133,8 +135,10 @@ class PictureOptions:
         def one(values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
             return None if values is None else (values[i],)
 
-        return replace(self, grid=False, titles=one(self.titles), ncols=None,
-                       annot_values=one(self.annot_values), backgrounds=one(self.backgrounds))
+        annot = self.annot if self.annot_panels is None else self.annot_panels[i]
+        return replace(self, grid=False, titles=one(self.titles), ncols=None, annot=annot,
+                       annot_panels=None, annot_values=one(self.annot_values),
+                       backgrounds=one(self.backgrounds))
 
 
 _PLAIN_LAYOUT = PictureOptions().layout_key
