@@ -25,10 +25,9 @@ import numpy as np
 import pytest
 
 from ._readback import read_images, read_scalars
-from .test_properties import HAVE_COMPOSE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RENDERER = "fast" if HAVE_COMPOSE else "matplotlib"
+RENDERER = "fast"
 DEADLINE = 120.0  # seconds; far beyond what any scenario needs when nothing blocks
 # Python 3.12+ warns of fork in a threaded process, JAX (once used by another test in the
 # session) of fork after JAX: forking a writer with threads is the point of these tests

@@ -79,7 +79,7 @@ def test_matplotlib_sample_data_is_drawn_in_its_colours(sample, renderer, logdir
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("renderer", "tags"), [
-    pytest.param("fast", 1000, marks=RENDERERS[0].marks),
+    ("fast", 1000),
     # a matplotlib Figure per tag and shape: 100 tags already build 100 figures
     ("matplotlib", 100),
 ])
