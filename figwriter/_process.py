@@ -123,6 +123,7 @@ class _Pool:
 
     def __init__(self, max_pending: int, workers: int) -> None:
         self.n = workers
+        self.max_pending = max_pending
         self.cond = threading.Condition()
         self.slots = threading.Semaphore(max_pending)
         # held from "which worker" to "message sent": per worker, the order of the
@@ -141,6 +142,31 @@ class _Pool:
         self.wake_r: Connection | None = None
         self.wake_w: Connection | None = None
         self.rc: dict[str, Any] | None = None
+        self.rc_version = 0
+        self.pid = os.getpid()
+        _POOLS.add(self)
+
+    def _forked(self) -> None:
+        """In a forked child: the workers, jobs and blocks are the parent's; start empty.
+
+        Nothing is sent, closed or unlinked here (the parent still uses all of
+        it); locks are new, since one held by another thread at the fork stays
+        held. The child starts workers of its own on its first picture.
+        """
+        self.cond = threading.Condition()
+        self.slots = threading.Semaphore(self.max_pending)
+        self.submit_lock = threading.Lock()
+        self.procs = [None] * self.n
+        self.routes = {}
+        self.jobs = {}
+        self.next_seq = self.next_emit = 0
+        self.errors = []
+        self.failed = 0
+        self.blocks = SharedBlocks()
+        self.collector = None
+        self.stopping = False
+        self.wake_r = self.wake_w = None
+        self.rc = None
         self.rc_version = 0
         self.pid = os.getpid()
 
@@ -418,6 +444,18 @@ class _Pool:
                 _report(self.errors[0], "after its writer was dropped")
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
+
+
+_POOLS: weakref.WeakSet[_Pool] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for pool in list(_POOLS):
+        pool._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 _LOST_WITH_THE_FIRST = WorkerProcessError("(named in the first lost picture's error)")

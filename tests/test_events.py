@@ -288,10 +288,10 @@ def check_parent_and_child(logdir: str, child_steps: int = 5) -> None:
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
                     reason="this platform has no fork")
 @pytest.mark.parametrize("ending", ["flush", "close", "nothing"])
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", ["sync", "async", "process"])
 def test_a_writer_used_in_a_forked_child_never_affects_the_parent(
         writer_cls, mode, ending, logdir):
-    writer = writer_cls(logdir, async_render=mode == "async")
+    writer = writer_cls(logdir, async_render=ASYNC_RENDER[mode])
     for step in range(5):
         writer.add_scalar("parent", float(step), step)
     writer.add_colormapped_image("parent/img", _picture(0), 0, renderer=RENDERER)
@@ -303,6 +303,8 @@ def test_a_writer_used_in_a_forked_child_never_affects_the_parent(
     bounded(parent_goes_on, writer, 5)
     check_parent_and_child(logdir)
 
+
+ASYNC_RENDER = {"sync": False, "async": True, "process": "process"}
 
 BARE_FORK = textwrap.dedent("""
     import os, sys
