@@ -44,7 +44,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._process_io import INLINE_BYTES, SharedBlocks, check_picklable, unpack_error
+from ._process_io import (
+    INLINE_BYTES,
+    SharedBlocks,
+    check_picklable,
+    how_it_ended,
+    start_empty_after_fork,
+    unpack_error,
+)
 
 __all__ = ["ProcessWorker", "WorkerProcessError", "check_picklable"]
 
@@ -124,12 +131,23 @@ class _Pool:
     def __init__(self, max_pending: int, workers: int) -> None:
         self.n = workers
         self.max_pending = max_pending
+        self._start_empty()
+        start_empty_after_fork(self)
+
+    def _start_empty(self) -> None:
+        """No workers, no jobs, new locks: a new pool, or one in a forked child.
+
+        In a forked child the workers, jobs and blocks are the parent's, so
+        nothing is sent, closed or unlinked here (the parent still uses all of
+        it); the locks are new, since one held by another thread at the fork
+        stays held. The child starts workers of its own on its first picture.
+        """
         self.cond = threading.Condition()
-        self.slots = threading.Semaphore(max_pending)
+        self.slots = threading.Semaphore(self.max_pending)
         # held from "which worker" to "message sent": per worker, the order of the
         # messages is the order of the sequence numbers
         self.submit_lock = threading.Lock()
-        self.procs: list[_Proc | None] = [None] * workers
+        self.procs: list[_Proc | None] = [None] * self.n
         self.routes: dict[Hashable, int] = {}
         self.jobs: dict[int, _Job] = {}
         self.next_seq = 0
@@ -142,31 +160,6 @@ class _Pool:
         self.wake_r: Connection | None = None
         self.wake_w: Connection | None = None
         self.rc: dict[str, Any] | None = None
-        self.rc_version = 0
-        self.pid = os.getpid()
-        _POOLS.add(self)
-
-    def _forked(self) -> None:
-        """In a forked child: the workers, jobs and blocks are the parent's; start empty.
-
-        Nothing is sent, closed or unlinked here (the parent still uses all of
-        it); locks are new, since one held by another thread at the fork stays
-        held. The child starts workers of its own on its first picture.
-        """
-        self.cond = threading.Condition()
-        self.slots = threading.Semaphore(self.max_pending)
-        self.submit_lock = threading.Lock()
-        self.procs = [None] * self.n
-        self.routes = {}
-        self.jobs = {}
-        self.next_seq = self.next_emit = 0
-        self.errors = []
-        self.failed = 0
-        self.blocks = SharedBlocks()
-        self.collector = None
-        self.stopping = False
-        self.wake_r = self.wake_w = None
-        self.rc = None
         self.rc_version = 0
         self.pid = os.getpid()
 
@@ -347,7 +340,7 @@ class _Pool:
             whats = [self.jobs[seq].what for seq in lost]
             err = WorkerProcessError(
                 f"the figwriter render worker process (pid {proc.popen.pid}) "
-                f"{_how_it_ended(code)}; {len(lost)} picture(s) were lost: {', '.join(whats)}"
+                f"{how_it_ended(code)}; {len(lost)} picture(s) were lost: {', '.join(whats)}"
             )
             for i, seq in enumerate(lost):
                 job = self.jobs[seq]
@@ -446,31 +439,7 @@ class _Pool:
             pass
 
 
-_POOLS: weakref.WeakSet[_Pool] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for pool in list(_POOLS):
-        pool._forked()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 _LOST_WITH_THE_FIRST = WorkerProcessError("(named in the first lost picture's error)")
-
-
-def _how_it_ended(code: int) -> str:
-    if code < 0:
-        import signal
-
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"was killed by {name}"
-    return f"exited with status {code}"
 
 
 def _report(err: BaseException, when: str) -> None:

@@ -9,6 +9,7 @@ import pickle
 import secrets
 import threading
 import traceback
+import weakref
 from dataclasses import fields, is_dataclass
 from multiprocessing import shared_memory
 from typing import Any
@@ -171,3 +172,34 @@ def pack_error(err: BaseException) -> tuple[bytes | None, str, str]:
     except Exception:
         blob = None
     return blob, text, f"{type(err).__name__}: {err}"
+
+
+def how_it_ended(code: int) -> str:
+    """How a worker process ended, from its exit status."""
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with status {code}"
+
+
+# -- fork ------------------------------------------------------------------------------
+_AFTER_FORK: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def start_empty_after_fork(pool: Any) -> None:
+    """Call ``pool._start_empty()`` in every forked child: its state is the parent's there."""
+    _AFTER_FORK.add(pool)
+
+
+def _after_fork_in_child() -> None:
+    for pool in list(_AFTER_FORK):
+        pool._start_empty()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
