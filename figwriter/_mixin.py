@@ -285,6 +285,7 @@ class FigureMethods:
         )
         self._submit_colormap(job, tag, global_step, walltime, description)
 
+    @shared
     def add_colormapped_images(
         self,
         tag: str,

@@ -62,3 +62,18 @@ def test_the_measure_counts_code_not_docstrings():
     (node,) = tree.body
     assert isinstance(node, ast.FunctionDef)
     assert _code_lines(node) == 2
+
+
+def test_every_public_docstring_has_its_shared_parameter_docs_filled_in():
+    """A ``%(name)s`` placeholder left in a docstring would reach help() and the API page."""
+    import inspect
+
+    import figwriter
+    from figwriter.torch import FigureSummaryWriter as TorchWriter
+
+    objects = [getattr(figwriter, name) for name in figwriter.__all__ if name != "__version__"]
+    for cls in (figwriter.FigureSummaryWriter, TorchWriter):
+        objects += [member for _, member in inspect.getmembers(cls, callable)]
+    left = [getattr(obj, "__qualname__", repr(obj)) for obj in objects
+            if "%(" in (inspect.getdoc(obj) or "")]
+    assert left == []
