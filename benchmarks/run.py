@@ -119,20 +119,11 @@ from benchmarks.report import (
 from benchmarks.training import SIDE as TRAINING_SIDE
 from benchmarks.training import evaluate_targets as training_targets
 from benchmarks.training import run_training
+from figwriter.__main__ import _positive_int  # the demo command's parser, shared
 
 __all__ = ["main", "run_benchmark", "build_parser"]
 
 COMMAND = "python benchmarks/run.py"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
-    return value
 
 
 # -- the whole run -----------------------------------------------------------------------
