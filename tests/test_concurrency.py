@@ -179,6 +179,19 @@ def _log_stream(writer: Any, prefix: str, renderer: str) -> None:
         writer.add_figure_png(f"{prefix}/figure", kept, step, close=False)
 
 
+def _where_they_differ(pictures: list[np.ndarray]) -> str:
+    """Where the first picture differs from the others: the box of differing pixels."""
+    first, *rest = pictures
+    if any(p.shape != first.shape for p in rest):
+        return f"sizes {[p.shape for p in pictures]}"
+    diff = np.zeros(first.shape[:2], bool)
+    for p in rest:
+        diff |= (p != first).any(axis=2)
+    rows, cols = np.nonzero(diff)
+    return (f"{diff.sum()} pixels differ, rows {rows.min()}..{rows.max()}, "
+            f"columns {cols.min()}..{cols.max()} of {first.shape[1]}x{first.shape[0]}")
+
+
 def _writers_at_once(logdirs: list[str], prefix: str, renderer: str) -> None:
     """One writer per logdir, each in its own thread, started together; odd ones in
     the background."""
@@ -208,6 +221,7 @@ def test_writers_logging_the_same_tags_at_once_draw_the_same_pictures(renderer, 
     this thread or another, drawing now or before) logged under the same tags."""
     prefix = f"same-{renderer}-{tmp_path.name}"  # tags no other test has used
     written: dict[tuple[str, int], dict[bytes, list[str]]] = {}
+    pixels: dict[bytes, np.ndarray] = {}
     for round_ in range(STREAM_ROUNDS[renderer]):
         logdirs = [str(tmp_path / f"r{round_}w{i}") for i in range(WRITERS)]
         _writers_at_once(logdirs, prefix, renderer)
@@ -217,9 +231,11 @@ def test_writers_logging_the_same_tags_at_once_draw_the_same_pictures(renderer, 
                 assert [e.step for e in events] == [0, 1, 2, 3], tag
                 for e in events:
                     written.setdefault((tag, e.step), {}).setdefault(e.png, []).append(who)
+                    pixels.setdefault(e.png, e.pixels)
     assert len(written) == 4 * 4
     differing = {
         key: [f"{len(png)} bytes {{{', '.join(who)}}}" for png, who in variants.items()]
+        + [_where_they_differ([pixels[png] for png in variants])]
         for key, variants in written.items() if len(variants) > 1
     }
     assert not differing, (

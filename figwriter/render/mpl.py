@@ -13,7 +13,6 @@ own canvas, so an interactive figure stays usable.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ import numpy as np
 from .._cache import BoundedCache
 from .._scale import ColorScale
 from .cells import grid_columns, reduce_blocks, reduce_cells
+from .locking import MATPLOTLIB_LOCK
 from .options import PictureOptions, Stream
 
 if TYPE_CHECKING:
@@ -95,6 +95,11 @@ def _show(ax: Any, shape: tuple[int, int], options: PictureOptions | None = None
     return im
 
 
+#: everything this module does with matplotlib (making a figure, drawing one, a
+#: user's figure too) runs under this lock, one thing at a time
+_DRAW_LOCK = MATPLOTLIB_LOCK
+
+
 #: Agg renderers kept between calls, by (width, height, dpi): a renderer carries
 #: matplotlib's text-metrics cache, which a fresh one (what a new
 #: ``FigureCanvasAgg`` makes) fills again; a renderer is lent to one drawing at a time
@@ -110,6 +115,11 @@ def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    with _DRAW_LOCK:
+        return _figure_to_rgba(figure, dpi, FigureCanvasAgg)
+
+
+def _figure_to_rgba(figure: Figure, dpi: float | None, FigureCanvasAgg: Any) -> np.ndarray:
     old_canvas = figure.canvas
     old_dpi = figure.dpi
     try:
@@ -273,9 +283,6 @@ def _limits_only(new: object, old: object) -> bool:
 FIGURE_CACHE_SIZE = 16
 #: figures by stream and layout, each lent to one drawing at a time
 _CACHE: BoundedCache[Any] = BoundedCache("render.mpl.figures", FIGURE_CACHE_SIZE)
-#: matplotlib's text and path machinery is not documented as thread-safe: one
-#: figure is drawn at a time
-_DRAW_LOCK = threading.RLock()
 
 
 def render_matplotlib(
@@ -306,11 +313,11 @@ def render_matplotlib(
     )
     if options is not None and not options.is_plain:
         full_key += (options.layout_key, options.blended, options.annot)
-    fig = cache.pop(full_key)
-    if fig is None:
-        fig = _ColorbarFigure(data.shape, scale, options)
     mode = None if options is None else options.reduce
     with _DRAW_LOCK:
+        fig = cache.pop(full_key)
+        if fig is None:
+            fig = _ColorbarFigure(data.shape, scale, options)
         with np.errstate(over="ignore", invalid="ignore"):
             # extreme limits overflow inside matplotlib's tick and norm arithmetic
             rgb = fig.draw(_cells(data, mode, fig.cell_limit), scale, title, label, key,
@@ -428,10 +435,10 @@ def render_matplotlib_grid(
         "grid", key, tuple(shapes), cols, bool(titles),
         tuple((s.cmap.name, type(s.norm), s.extend) for s in scales),
     )
-    fig = cache.pop(full_key)
-    if fig is None:
-        fig = _GridFigure(shapes, scales, cols, bool(titles))
     with _DRAW_LOCK:
+        fig = cache.pop(full_key)
+        if fig is None:
+            fig = _GridFigure(shapes, scales, cols, bool(titles))
         with np.errstate(over="ignore", invalid="ignore"):
             rgb = fig.draw([_cells(p) for p in panels], scales, titles, label)
     cache.set(full_key, fig)

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from ..._cache import BoundedCache
+from ..locking import MATPLOTLIB_LOCK
 from . import fonts as _fonts
 from .fonts import Face, Fonts
 
@@ -212,7 +213,8 @@ def _rasterize_math(s: str, size: float, dpi: float) -> tuple[np.ndarray, int]:
 
         _MATH_PARSER = MathTextParser("agg")
     prop = FontProperties(size=size)  # the rcParams' font, as a Text has
-    parse = _MATH_PARSER.parse(s, dpi, prop, antialiased=True)
+    with MATPLOTLIB_LOCK:  # one mathtext grammar for the whole process
+        parse = _MATH_PARSER.parse(s, dpi, prop, antialiased=True)
     ink = np.array(parse.image, dtype=np.uint8)
     baseline = int(math.floor(parse.height - parse.depth)) - 1
     return ink, max(0, min(baseline, ink.shape[0]))
