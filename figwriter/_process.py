@@ -49,8 +49,10 @@ from ._process_io import (
     SharedBlocks,
     check_picklable,
     how_it_ended,
+    python_executable,
     start_empty_after_fork,
     unpack_error,
+    widen_pipe,
 )
 
 __all__ = ["ProcessWorker", "WorkerProcessError", "check_picklable"]
@@ -96,12 +98,14 @@ def _start_process() -> _Proc:
     """
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
+    widen_pipe(req_w)
+    widen_pipe(res_w)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     code = f"from figwriter._process_worker import main; main({req_r}, {res_w})"
     try:
         popen = subprocess.Popen(
-            [_executable(), "-c", code], pass_fds=(req_r, res_w), env=env,
+            [python_executable(), "-c", code], pass_fds=(req_r, res_w), env=env,
             stdin=subprocess.DEVNULL,
         )
     except BaseException:
@@ -112,12 +116,6 @@ def _start_process() -> _Proc:
         os.close(req_r)
         os.close(res_w)
     return _Proc(popen, Connection(req_w, readable=False), Connection(res_r, writable=False))
-
-
-def _executable() -> str:
-    from multiprocessing import spawn
-
-    return os.fsdecode(spawn.get_executable())
 
 
 # -- the pool: everything process mode keeps -------------------------------------------

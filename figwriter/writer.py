@@ -14,6 +14,7 @@ from tensorboardX.proto.summary_pb2 import Summary
 from tensorboardX.summary import _clean_tag
 
 from ._docs import shared
+from ._event_files import add_summary
 from ._events import EventsMixin
 from ._mixin import FigureMethods
 from ._summary import image_summary
@@ -76,6 +77,6 @@ class FigureSummaryWriter(FigureMethods, EventsMixin, SummaryWriter):
     ) -> None:
         summary = image_summary(Summary, _clean_tag(tag), png, height, width, colorspace,
                                 description)
-        self._get_file_writer().add_summary(summary, global_step, walltime)
+        add_summary(self._get_file_writer(), summary, global_step, walltime)
         self._get_comet_logger().log_image_encoded(png, tag, step=global_step)
 

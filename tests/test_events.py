@@ -410,3 +410,38 @@ def test_dataloader_workers_logging_on_a_writer_made_before_them(writer_cls, mod
     for tag in ("worker", "worker/img"):
         steps = sorted(s for p in worker_files for s in per_file[p].get(tag, []))
         assert steps == list(range(16)), tag  # every item's events, once each
+
+
+# -- how pictures reach tensorboardX's event file ------------------------------------------
+@pytest.mark.parametrize("mode", [False, True, "process"])
+def test_tensorboardx_pictures_are_written_past_its_process_queue(mode, logdir):
+    """tensorboardX pickles every queued event through a pipe: a picture is written by
+    the emitting thread, under the file's own lock; scalars still go through the queue,
+    and everything reads back."""
+    from matplotlib.figure import Figure
+
+    from figwriter import FigureSummaryWriter
+
+    writer = FigureSummaryWriter(logdir, async_render=mode)
+    queue = writer._get_file_writer().event_writer._event_queue
+    queued: list[str] = []
+    real_put = queue.put
+
+    def put(item, *args, **kwargs):
+        if hasattr(item, "summary"):  # (not the thread's stop marker)
+            queued.extend(v.tag for v in item.summary.value)
+        return real_put(item, *args, **kwargs)
+
+    queue.put = put
+    figure = Figure(figsize=(1, 1), dpi=20)
+    for step in range(3):
+        writer.add_scalar("loss", float(step), step)
+        writer.add_colormapped_image("field", _picture(step), step, renderer=RENDERER)
+        writer.add_colormapped_images("batch", np.stack([_picture(step)] * 2), step)
+        writer.add_figure_png("figure", figure, step, close=False)
+    writer.close()
+    assert queued == ["loss"] * 3
+    images = read_images(logdir)
+    assert {tag: [e.step for e in events] for tag, events in images.items()} == {
+        tag: [0, 1, 2] for tag in ("field", "batch", "figure")}
+    assert [s for s, _, _ in read_scalars(logdir)["loss"]] == [0, 1, 2]

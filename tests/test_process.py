@@ -494,3 +494,28 @@ def test_pending_pictures_are_written_at_exit_and_nothing_is_left(tmp_path):
     while any(_running(p) for p in pids):
         assert time.monotonic() < deadline, "worker processes outlived their program"
         time.sleep(0.02)
+
+
+# -- what keeps the caller's cost down (Linux) -------------------------------------------------
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="scheduling policies are Linux's")
+def test_workers_run_as_batch_processes_and_leave_the_caller_its_core(make_writer):
+    w = make_writer()
+    _image(w, "field", np.eye(4), 0)
+    w.flush()
+    (pid,) = w._worker.pids
+    assert os.sched_getscheduler(pid) == os.SCHED_BATCH
+    assert os.sched_getscheduler(0) != os.SCHED_BATCH  # the caller's own policy is untouched
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_a_picture_crosses_the_pipe_in_one_read(make_writer):
+    import fcntl
+
+    w = make_writer()
+    _image(w, "field", np.eye(4), 0)
+    w.flush()
+    (proc,) = [p for p in w._worker._pool.procs if p is not None]
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    want = min(_process_io.PIPE_BYTES, limit)
+    for conn in (proc.requests, proc.results):
+        assert fcntl.fcntl(conn.fileno(), fcntl.F_GETPIPE_SZ) >= want
