@@ -116,6 +116,7 @@ def test_smoke_run_measures_the_training_loops(smoke_run):
     for burst in t["bursts"].values():
         assert burst["calls"] == len(burst["times_ms"]) == training.QUICK_BURST
         assert burst["filling_ms"] > 0 and burst["full_ms"] > 0
+        assert burst["first_filling_ms"] > 0
     measured = [x for x in result["targets"] if x["issue"] == 13 and x["size"] == "48"]
     assert len(measured) == 4
     for x in measured:  # the ratio is not taken when thread mode added nothing
@@ -124,7 +125,8 @@ def test_smoke_run_measures_the_training_loops(smoke_run):
     text = paths["md"].read_text(encoding="utf-8")
     assert "### Training loops" in text
     assert "| loop | step ms | sync | async_render=True | async_render='process' |" in text
-    assert "| mode | calls | worker busy, queue filling | queue full |" in text
+    assert ("| mode | calls | worker busy, queue filling | queue full "
+            "| queue filling, first burst |") in text
 
 
 def _training(wait: tuple[float, float], python: tuple[float, float]) -> dict:
