@@ -56,6 +56,13 @@ class EventFileGuard:
         self._fd: int | None = None
         self._file: Any = None
         self._inert: Callable[[], None] = lambda: None
+        #: events handed to the logger thread's queue and not yet written by it
+        self.in_queue = 0
+
+    # -- events queued for the logger thread and not yet written --------------
+    def queued(self, change: int) -> None:
+        with self._cond:
+            self.in_queue += change
 
     # -- failures --------------------------------------------------------------
     def failed(self, err: BaseException) -> None:
@@ -138,16 +145,19 @@ def _guard_tensorboardx(efw: Any) -> EventFileGuard:
     real_write, real_flush = ev.write_event, ev.flush
 
     def write_event(event: Any) -> None:  # logger thread
-        version = event.file_version
-        if version and version.startswith(_FLUSH_MARK):
-            guard.mark_seen(version)
-            return
-        if guard.error is not None or guard.disowned:
-            return
         try:
-            real_write(event)
-        except BaseException as err:  # recorded: the thread must live on
-            guard.failed(err)
+            version = event.file_version
+            if version and version.startswith(_FLUSH_MARK):
+                guard.mark_seen(version)
+                return
+            if guard.error is not None or guard.disowned:
+                return
+            try:
+                real_write(event)
+            except BaseException as err:  # recorded: the thread must live on
+                guard.failed(err)
+        finally:
+            guard.queued(-1)
 
     def flush() -> bool:  # logger thread every flush_secs; callers through efw.flush()
         if guard.disowned:
@@ -188,10 +198,15 @@ def _guard_tensorboardx(efw: Any) -> EventFileGuard:
 
 def _tbx_write_now(efw: Any, guard: EventFileGuard, summary: Any, step: int | None,
                    walltime: float) -> None:
-    """Write one event at once (any thread), under the writer's own lock, past the
-    queue: a process queue that pickles every event, hands it to a feeder thread
-    and a pipe and unpickles it again (several passes over a picture's bytes, and
-    the GIL taken by two more threads)."""
+    """Write one event (any thread), at once when no queued event is waiting.
+
+    tensorboardX's queue is a process queue: it pickles every event, hands it to
+    a feeder thread and a pipe and unpickles it again (several passes over a
+    picture's bytes, and the GIL taken by two more threads). With nothing queued
+    and unwritten, the event is written here under the writer's own lock, which
+    keeps file order; otherwise it is queued behind the others (TensorBoard drops
+    a tag's later steps when an earlier step of that tag comes after them).
+    """
     from tensorboardX.proto.event_pb2 import Event
 
     if guard.disowned:
@@ -202,11 +217,19 @@ def _tbx_write_now(efw: Any, guard: EventFileGuard, summary: Any, step: int | No
     event = Event(summary=summary, wall_time=walltime)
     if step is not None:
         event.step = int(step)
-    try:
-        efw._ev_writer._write_serialized_event(event.SerializeToString())
-    except BaseException as err:
-        guard.failed(err)
-        guard.raise_error()
+    data = event.SerializeToString()
+    ev = efw._ev_writer
+    with ev._lock:  # what ev._write_serialized_event does, with the check inside the lock
+        now = guard.in_queue == 0
+        if now:
+            try:
+                ev._num_outstanding_events += 1
+                ev._py_recordio_writer.write(data)
+            except BaseException as err:
+                guard.failed(err)
+    if not now:
+        _tbx_put(efw, guard, event)
+    guard.raise_error()
 
 
 def _tbx_alive(efw: Any) -> bool:
@@ -216,17 +239,23 @@ def _tbx_alive(efw: Any) -> bool:
 
 def _tbx_put(efw: Any, guard: EventFileGuard, item: Any) -> None:
     """Queue ``item`` for tensorboardX's thread; never blocks on a queue nobody reads."""
+    guard.queued(+1)  # before the put: the thread may take the item at once
     while True:
         q = efw._event_queue
         if q is None or efw._closed:
+            guard.queued(-1)
             return
         try:
             q.put(item, timeout=_POLL)
             return
         except queue.Full:
             if not _tbx_alive(efw):
+                guard.queued(-1)
                 raise OSError(errno.EIO, "the event writer thread has stopped; event "
                               "not written", guard.path) from None
+        except BaseException:
+            guard.queued(-1)
+            raise
 
 
 # -- torch.utils.tensorboard (tensorboard's writer) -------------------------------------

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -413,16 +414,8 @@ def test_dataloader_workers_logging_on_a_writer_made_before_them(writer_cls, mod
 
 
 # -- how pictures reach tensorboardX's event file ------------------------------------------
-@pytest.mark.parametrize("mode", [False, True, "process"])
-def test_tensorboardx_pictures_are_written_past_its_process_queue(mode, logdir):
-    """tensorboardX pickles every queued event through a pipe: a picture is written by
-    the emitting thread, under the file's own lock; scalars still go through the queue,
-    and everything reads back."""
-    from matplotlib.figure import Figure
-
-    from figwriter import FigureSummaryWriter
-
-    writer = FigureSummaryWriter(logdir, async_render=mode)
+def _watch_queue(writer) -> list[str]:
+    """The tags of the events that go through tensorboardX's queue, as they are put."""
     queue = writer._get_file_writer().event_writer._event_queue
     queued: list[str] = []
     real_put = queue.put
@@ -433,15 +426,61 @@ def test_tensorboardx_pictures_are_written_past_its_process_queue(mode, logdir):
         return real_put(item, *args, **kwargs)
 
     queue.put = put
+    return queued
+
+
+@pytest.mark.parametrize("mode", [False, True, "process"])
+def test_tensorboardx_pictures_are_written_past_its_process_queue(mode, logdir):
+    """tensorboardX pickles every queued event through a pipe: with nothing else
+    queued, a picture is written by the emitting thread, under the file's own lock."""
+    from matplotlib.figure import Figure
+
+    from figwriter import FigureSummaryWriter
+
+    writer = FigureSummaryWriter(logdir, async_render=mode)
+    queued = _watch_queue(writer)
     figure = Figure(figsize=(1, 1), dpi=20)
     for step in range(3):
-        writer.add_scalar("loss", float(step), step)
         writer.add_colormapped_image("field", _picture(step), step, renderer=RENDERER)
         writer.add_colormapped_images("batch", np.stack([_picture(step)] * 2), step)
         writer.add_figure_png("figure", figure, step, close=False)
+    writer.flush()
+    writer.add_scalar("loss", 1.0, 0)
     writer.close()
-    assert queued == ["loss"] * 3
+    assert queued == ["loss"]
     images = read_images(logdir)
     assert {tag: [e.step for e in events] for tag, events in images.items()} == {
         tag: [0, 1, 2] for tag in ("field", "batch", "figure")}
-    assert [s for s, _, _ in read_scalars(logdir)["loss"]] == [0, 1, 2]
+    assert [s for s, _, _ in read_scalars(logdir)["loss"]] == [0]
+
+
+@pytest.mark.parametrize("mode", [False, True, "process"])
+def test_a_picture_waits_behind_events_still_queued(mode, logdir):
+    """While an earlier event waits in tensorboardX's queue, a picture is queued behind
+    it: file order is call order (TensorBoard drops a tag's later steps when an
+    earlier step of the same tag follows them)."""
+    from figwriter import FigureSummaryWriter
+
+    writer = FigureSummaryWriter(logdir, async_render=mode)
+    ev = writer._get_file_writer().event_writer._ev_writer
+    release, holding = threading.Event(), threading.Event()
+    guarded_write = ev.write_event
+
+    def held_write(event):  # the logger thread waits here until released
+        holding.set()
+        release.wait(DEADLINE)
+        guarded_write(event)
+
+    ev.write_event = held_write
+    queued = _watch_queue(writer)
+    writer.add_image("map", np.zeros((1, 4, 4)), 0)  # the parent's: queued, then held
+    assert holding.wait(DEADLINE)
+    writer.add_colormapped_image("map", _picture(1), 1, renderer=RENDERER)
+    if mode:  # the background picture is emitted while the logger thread is held
+        deadline = time.monotonic() + DEADLINE
+        while queued == ["map"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+    release.set()
+    writer.close()
+    assert queued == ["map", "map"]
+    assert [e.step for e in read_images(logdir)["map"]] == [0, 1]
