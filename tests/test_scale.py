@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from matplotlib import colormaps
+from matplotlib import colormaps, transforms
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
 from figwriter._scale import (
@@ -19,6 +23,10 @@ from figwriter._scale import (
     resolve_scale,
     scale_options,
 )
+
+from ._oracle import expected_scale
+
+F64_MAX = float(np.finfo(np.float64).max)
 
 
 def _resolve(data, **kwargs) -> ColorScale:
@@ -38,6 +46,29 @@ def _matplotlib_limits(data, **imshow_kwargs) -> tuple[float, float]:
     fig.colorbar(im)
     fig.canvas.draw()
     return float(im.norm.vmin), float(im.norm.vmax)
+
+
+def _matplotlib_nonsingular(vmin: float, vmax: float) -> tuple[float, float]:
+    """matplotlib's own widening, with the colour bar's expander."""
+    fn = getattr(transforms, "_nonsingular", None) or transforms.nonsingular
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        lo, hi = fn(vmin, vmax, expander=0.1, tiny=1e-15, increasing=True)
+    return float(lo), float(hi)
+
+
+def _matplotlib_bar_overflows(norm: mcolors.Normalize, extend: str) -> bool:
+    """Whether matplotlib's own colour bar for ``norm`` hits a floating-point error."""
+    fig = Figure(figsize=(2, 2), dpi=20)
+    FigureCanvasAgg(fig)
+    mappable = ScalarMappable(norm=copy.deepcopy(norm), cmap="viridis")
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            fig.colorbar(mappable, cax=fig.add_subplot(), extend=extend)
+            fig.canvas.draw()
+    except FloatingPointError:
+        return True
+    return False
 
 
 @pytest.fixture
@@ -95,6 +126,21 @@ def test_float32_data_gives_exact_float_limits():
     assert isinstance(s.vmin, float) and isinstance(s.vmax, float)
 
 
+def test_an_empty_array_of_a_batch_is_skipped():
+    s = resolve_scale([np.empty((0, 3)), np.array([[2.0, 5.0]]), np.empty((2, 0))])
+    assert (s.vmin, s.vmax, s.extend) == (2.0, 5.0, "neither")
+
+
+def test_limits_at_the_window_edges_are_accepted():
+    """The documented windows are closed: +-1e300, and 1e-100 to 1e100 for a log norm."""
+    s = _resolve([[0.0, 1.0]], vmin=-1e300, vmax=1e300)
+    assert (s.vmin, s.vmax, s.extend) == (-1e300, 1e300, "neither")
+    s = _resolve([[0.5, 2.0]], norm="log", vmin=1e-100, vmax=1e100)
+    assert (s.vmin, s.vmax, s.extend) == (1e-100, 1e100, "neither")
+    s = _resolve([[0.0, 1.0]], center=1e300)  # 1e300 +- 1e300, the top kept at the edge
+    assert (s.vmin, s.vmax) == (0.0, 1e300)
+
+
 # -- robust -----------------------------------------------------------------------------
 def test_robust_takes_2nd_and_98th_percentiles(data):
     s = _resolve(data, robust=True)
@@ -115,6 +161,15 @@ def test_robust_ignores_non_finite_values(data):
     spoiled[3, :] = np.inf
     finite = spoiled[np.isfinite(spoiled)]
     assert _limits(spoiled, robust=True) == tuple(np.percentile(finite, [2, 98]))
+
+
+def test_robust_float32_data_gives_exact_percentiles_without_warnings():
+    data = np.linspace(-3.0, 7.0, 101, dtype=np.float32).reshape(1, -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow from the float64 window
+        s = resolve_scale([data], robust=True)
+    assert (s.vmin, s.vmax) == tuple(float(v) for v in np.percentile(data, [2.0, 98.0]))
+    assert s.extend == "both"
 
 
 # -- center -----------------------------------------------------------------------------
@@ -165,6 +220,25 @@ def test_log_norm_robust_uses_positive_percentiles():
     )
 
 
+def test_log_norm_robust_ignores_infinities_and_zeros():
+    positive = np.linspace(1.0, 100.0, 50)
+    expected = tuple(np.percentile(positive, [2.0, 98.0]))
+    with_inf = np.concatenate([positive, np.full(5, np.inf), [np.nan, -np.inf, -2.0]])
+    assert _limits(with_inf[None], norm="log", robust=True) == expected
+    with_zeros = np.concatenate([positive, np.zeros(10)])
+    assert _limits(with_zeros[None], norm="log", robust=True) == expected
+
+
+def test_log_norm_robust_percentiles_of_values_clipped_into_the_log_window():
+    """Beyond 1e100, a positive value counts as at the edge before percentiles are taken."""
+    values = np.array([[1.0] * 49 + [1e200]])
+    lo, hi = _limits(values, norm="log", robust=True)
+    assert lo == 1.0
+    # between the two highest values: 1 and the clipped 1e100, 2% of the way up
+    assert hi == pytest.approx(1.0 + 0.02 * (1e100 - 1.0), rel=1e-12) == pytest.approx(2e98)
+    assert (lo, hi) == tuple(np.percentile(np.clip(values, 1e-100, 1e100), [2.0, 98.0]))
+
+
 def test_log_norm_with_explicit_limits_and_no_positive_data():
     assert _limits([[-1.0, 0.0]], norm="log", vmin=1, vmax=100) == (1.0, 100.0)
 
@@ -211,6 +285,46 @@ def test_lognorm_instance_counts_as_log():
     assert (s.vmin, s.vmax) == (0.5, 50.0)
     with pytest.raises(ValueError, match="at least one positive finite value"):
         _resolve([[-1.0, 0.0]], norm=mcolors.LogNorm())
+
+
+def test_normalize_instance_with_equal_limits_is_widened_like_matplotlib():
+    user = mcolors.Normalize(vmin=1, vmax=1)
+    s = _resolve([[0.5, 1.5]], norm=user)
+    expected = _matplotlib_limits([[0.5, 1.5]], norm=mcolors.Normalize(vmin=1, vmax=1))
+    assert expected == pytest.approx((0.9, 1.1))
+    assert (s.vmin, s.vmax) == expected
+    assert (s.norm.vmin, s.norm.vmax) == expected
+    assert s.extend == "both"
+    assert (user.vmin, user.vmax) == (1, 1)
+
+
+def test_boundary_norm_instance_is_accepted_with_its_own_limits():
+    """A BoundaryNorm has no inverse; its bar is drawn from its boundaries."""
+    make = lambda: mcolors.BoundaryNorm([0.0, 1.0, 2.0], 256)  # noqa: E731
+    s = _resolve([[0.5, 1.5]], norm=make())
+    assert (s.vmin, s.vmax, s.extend) == (0.0, 2.0, "neither")
+    assert (s.vmin, s.vmax) == _matplotlib_limits([[0.5, 1.5]], norm=make())
+    assert type(s.norm) is mcolors.BoundaryNorm
+
+
+@pytest.mark.parametrize(
+    ("vcenter", "value", "limits"),
+    [(1e305, 1e300, (9e299, 1e300)), (-1e305, -1e300, (-1e300, -9e299))],
+    ids=["top", "bottom"],
+)
+def test_norm_limits_beyond_the_window_at_one_edge(vcenter, value, limits):
+    """A TwoSlopeNorm with its centre far out stretches its limits beyond the window.
+
+    Both limits then land on the same edge; the documented rule keeps a tenth of
+    the edge's value between them (the oracle spells the rule out again).
+    """
+    data = np.full((2, 2), value)
+    s = resolve_scale([data], norm=mcolors.TwoSlopeNorm(vcenter=vcenter))
+    assert (s.vmin, s.vmax) == limits
+    assert (s.norm.vmin, s.norm.vmax) == limits
+    assert s.extend == "neither"
+    oracle = expected_scale([data], {"norm": mcolors.TwoSlopeNorm(vcenter=vcenter)})
+    assert (oracle.vmin, oracle.vmax) == limits
 
 
 @pytest.mark.parametrize(
@@ -306,6 +420,58 @@ def test_no_finite_value_gives_valid_default_limits(fill):
     assert _limits(data, vmin=-2) == (-2.0, 1.0)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        (1e6 / 1e-15) * float(np.finfo(float).tiny),  # exactly matplotlib's "near zero" bound
+        (1e6 / 1e-15) * float(np.finfo(float).tiny) * (1 + 5e-7),  # just above it
+    ],
+    ids=["at-bound", "above-bound"],
+)
+def test_constant_arrays_at_matplotlibs_near_zero_bound(value):
+    data = np.full((2, 2), value)
+    expected = _matplotlib_limits(data)
+    assert expected == pytest.approx((0.9 * value, 1.1 * value), rel=1e-12)
+    assert _limits(data) == expected == _matplotlib_nonsingular(value, value)
+
+
+def test_limits_exactly_tiny_apart_are_widened_like_matplotlib():
+    """A spread of exactly 1e-15 times the larger limit still counts as singular."""
+    lo, hi = 0.13877787807814443, 0.13877787807814457
+    assert hi - lo == hi * 1e-15
+    expected = _matplotlib_limits([[0.1, 0.2]], vmin=lo, vmax=hi)
+    assert expected == _matplotlib_nonsingular(lo, hi)
+    assert expected == pytest.approx((0.9 * lo, 1.1 * hi), rel=1e-12)
+    assert _limits([[0.1, 0.2]], vmin=lo, vmax=hi) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "limits"),
+    [(0.5, None), (1e100, (9e99, 1e100)), (F64_MAX, (9e99, 1e100)),
+     (1e-100, (1e-100, 1.1e-100))],
+    ids=["half", "top", "beyond-top", "bottom"],
+)
+def test_constant_arrays_under_a_log_norm_stay_in_the_log_window(value, limits):
+    """Widened as matplotlib widens, then kept within 1e-100..1e100."""
+    data = np.full((2, 2), value)
+    s = _resolve(data, norm="log")
+    if limits is None:
+        assert (s.vmin, s.vmax) == _matplotlib_limits(data, norm=mcolors.LogNorm())
+        assert (s.vmin, s.vmax) == pytest.approx((0.45, 0.55))
+    else:
+        wide = _matplotlib_nonsingular(min(value, 1e100), min(value, 1e100))
+        assert (s.vmin, s.vmax) == (max(wide[0], 1e-100), min(wide[1], 1e100))
+        assert (s.vmin, s.vmax) == pytest.approx(limits)
+    assert (s.norm.vmin, s.norm.vmax) == (s.vmin, s.vmax)
+
+
+@pytest.mark.parametrize("fill", [np.nan, np.inf, -np.inf])
+def test_no_finite_value_under_a_log_norm_gives_one_to_ten(fill):
+    s = _resolve(np.full((2, 2), fill), norm="log")
+    assert (s.vmin, s.vmax, s.extend) == (1.0, 10.0, "neither")
+    assert isinstance(s.norm, mcolors.LogNorm) and (s.norm.vmin, s.norm.vmax) == (1.0, 10.0)
+
+
 # -- extension triangles ----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("kwargs", "extend"),
@@ -327,6 +493,58 @@ def test_extend_with_robust_and_center(data):
     assert _resolve(data, robust=True).extend == "both"
     assert _resolve([[-1.0, 3.0]], center=0).extend == "neither"
     assert _resolve([[-1.0, 3.0]], center=0, vmax=2).extend == "max"
+
+
+def _symlog(vmin, vmax):
+    return lambda: mcolors.SymLogNorm(0.1, vmin=vmin, vmax=vmax)
+
+
+def _sqrt_norm():
+    return mcolors.FuncNorm((np.square, np.sqrt), vmin=0.0, vmax=4.0)
+
+
+def _log_of_exp_norm():
+    # exp(0) = 1 and exp(ln 2) = 2: one range below the bar is log(0)
+    return mcolors.FuncNorm((np.exp, np.log), vmin=0.0, vmax=float(np.log(2.0)))
+
+
+@pytest.mark.parametrize(
+    ("make_norm", "values", "extend", "refused"),
+    [
+        # symlog down to -1e300: its inverse overflows one range below the bar
+        (_symlog(-1e300, 1.0), [-1e300, 1.0], "neither", False),
+        (_symlog(-1e300, 1.0), [-F64_MAX, 0.5], "min", True),
+        (_symlog(-1e300, 1.0), [-1e300, 5.0], "max", False),
+        (_symlog(-1e300, 1.0), [-F64_MAX, 5.0], "both", True),
+        # symlog up to 1e300: it overflows one range above the bar
+        (_symlog(-1.0, 1e300), [-1.0, 1e300], "neither", False),
+        (_symlog(-1.0, 1e300), [-5.0, 1e300], "min", False),
+        (_symlog(-1.0, 1e300), [0.5, F64_MAX], "max", True),
+        (_symlog(-1.0, 1e300), [-5.0, F64_MAX], "both", True),
+        # one range beyond is finite here, two or more would overflow
+        (_symlog(-1e120, 1.0), [-1e130, 0.5], "min", False),
+        (_symlog(-1.0, 1e120), [0.5, 1e130], "max", False),
+        (lambda: mcolors.LogNorm(1e-100, 1e100), [1.0, 1e200], "max", False),
+        # an invalid operation (sqrt of a negative) below the bar
+        (_sqrt_norm, [-1.0, 2.0], "min", True),
+        (_sqrt_norm, [1.0, 5.0], "max", False),
+        # a division by zero (log of 0) below the bar
+        (_log_of_exp_norm, [-1.0, 0.5], "min", True),
+        (_log_of_exp_norm, [0.1, 2.0], "max", False),
+    ],
+)
+def test_a_norm_instance_is_refused_when_matplotlibs_own_bar_fails(make_norm, values, extend,
+                                                                  refused):
+    """Refused exactly when matplotlib's colour bar with that extension hits a float error."""
+    assert _matplotlib_bar_overflows(make_norm(), extend) is refused
+    if refused:
+        with pytest.raises(ValueError, match=rf"^norm={type(make_norm()).__name__} cannot draw "
+                                             r"a colour bar from .* \(its arithmetic overflows"):
+            _resolve([values], norm=make_norm())
+    else:
+        s = _resolve([values], norm=make_norm())
+        assert s.extend == extend
+        assert (s.vmin, s.vmax) == (make_norm().vmin, make_norm().vmax)
 
 
 # -- colormaps --------------------------------------------------------------------------
@@ -357,6 +575,27 @@ def test_unknown_cmap_suggests_close_names(name, suggestion):
         rf"got unknown name '{name}'; did you mean .*{suggestion}",
     ):
         _resolve([[0.0, 1.0]], cmap=name)
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        # difflib's three closest registered names, cutoff 0.5
+        ("Blue", "'Blues', 'Blues_r', 'RdBu'"),
+        ("magam", "'magma', 'magma_r', 'managua'"),
+        ("RDBU_R", "'RdBu_r'"),  # a ratio of exactly 0.5 still counts
+        # nothing that close: the same search ignoring case
+        ("VIRIDIS", "'viridis', 'viridis_r', 'cividis'"),
+        ("GREYS", "'Greys', 'grey', 'Greys_r'"),
+    ],
+)
+def test_unknown_cmap_hint_lists_the_close_names(name, hint):
+    with pytest.raises(ValueError) as info:
+        get_cmap(name)
+    assert str(info.value) == (
+        "cmap must be a registered matplotlib colormap name or a Colormap; "
+        f"got unknown name {name!r}; did you mean {hint}?"
+    )
 
 
 def test_unknown_cmap_without_close_names():
@@ -407,6 +646,19 @@ def test_cmap_of_wrong_type(cmap):
          r"center cannot be combined with a Normalize instance; use .*TwoSlopeNorm or "
          r"CenteredNorm"),
         ({"norm": mcolors.Normalize(vmin=np.nan)}, ValueError, r"norm.vmin must be finite"),
+        ({"norm": mcolors.Normalize(vmax=np.inf)}, ValueError,
+         r"^norm\.vmax must be finite; got inf$"),
+        ({"norm": mcolors.Normalize(vmin=1e301)}, ValueError,
+         r"^norm\.vmin must be between -1e\+300 and 1e\+300 \(a colour bar cannot be drawn "
+         r"beyond\); got norm\.vmin=1e\+301$"),
+        ({"norm": mcolors.LogNorm(vmax=1e101)}, ValueError,
+         r"^norm\.vmax must be between 1e-100 and 1e\+100 for a log norm \(a colour bar cannot "
+         r"be drawn beyond\); got norm\.vmax=1e\+101$"),
+        ({"vmax": -1e301}, ValueError,
+         r"^vmax must be between -1e\+300 and 1e\+300 \(a colour bar cannot be drawn beyond\); "
+         r"got vmax=-1e\+301$"),
+        ({"norm": "log", "vmax": 0}, ValueError,
+         r"^vmax must be positive for a log norm; got vmax=0\.0$"),
         ({"norm": mcolors.LogNorm(vmin=-1)}, ValueError, r"vmin must be positive for a log norm"),
         ({"norm": mcolors.Normalize(vmin=2, vmax=1)}, ValueError,
          r"norm.vmin must be less than or equal to norm.vmax; got vmin=2.0, vmax=1.0"),
@@ -427,6 +679,11 @@ def test_log_norm_with_no_positive_value():
         r"\(finite values range from -3 to 0\); pass vmin and vmax, or use norm='symlog'",
     ):
         _resolve([[-3.0, 0.0, np.nan]], norm="log")
+    # one limit given: the other must still come from positive data
+    for limit in ({"vmin": 1.0}, {"vmax": 10.0}):
+        with pytest.raises(ValueError, match=r"at least one positive finite value for "
+                                             r"norm='log' \(finite values range from -3 to 0\)"):
+            _resolve([[-3.0, 0.0, np.nan]], norm="log", **limit)
 
 
 def test_options_and_keywords_not_both():
