@@ -11,8 +11,9 @@ record may end it; every event before it stays readable).
 
 ``flush()`` waits for tensorboardX's queue with a marker event that the guard
 recognises and does not write, checking that the thread is alive while it waits,
-so it never stops or replaces the thread. Pictures skip tensorboardX's queue
-(:func:`add_summary`): it pickles every event through a pipe.
+so it never stops or replaces the thread. Pictures skip tensorboardX's queue,
+which pickles every event through a pipe, while no earlier event waits in it
+(:func:`add_summary`), so the file keeps call order.
 
 In a forked child every guard of the parent's files is disowned (see
 :mod:`figwriter._events`): nothing is written, flushed or closed there.
