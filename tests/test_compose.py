@@ -25,9 +25,9 @@ import figwriter
 from figwriter._scale import ColorScale, resolve_scale
 from figwriter.render import MAX_PICTURE_SIDE, CanvasSizes, PictureOptions, Stream
 from figwriter.render import render as render_with
-from figwriter.render.cells import cell_factors, grid_columns, reduce_cells
+from figwriter.render.cells import Scratch, cell_factors, grid_columns, reduce_cells
 from figwriter.render.fast import paint, render_fast, render_fast_grid
-from figwriter.render.fast.colours import colorize, colour_table
+from figwriter.render.fast.colours import colorize, colour_indices, colour_table, indices_into
 from figwriter.render.fast.layout import GRID_MAX_SIDE, grid_layout_for, layout_for
 from figwriter.render.fast.ticks import bar_ticks
 
@@ -201,6 +201,216 @@ def test_colour_table_is_built_once_per_colormap():
     table = colour_table(colormaps["RdBu_r"])
     np.testing.assert_array_equal(table.rgb[1:257], colormaps["RdBu_r"](np.arange(256),
                                                                        bytes=True)[:, :3])
+
+
+# Colour tables are cached per colormap for the life of the process; each test below
+# empties the caches first, so the tables it checks are built while it runs.
+
+#: colormaps with distinct opaque under/over/bad colours, N = 256 and fewer
+FRESH_CMAPS = [
+    pytest.param(lambda: EXTREMES, id="viridis-extremes"),
+    pytest.param(lambda: mcolors.ListedColormap(
+        ["#102030", "#ff8000", "#00ff00", "#4080c0", "#fe01fd"],
+    ).with_extremes(under="red", over="blue", bad="black"), id="listed-5"),
+    pytest.param(lambda: mcolors.LinearSegmentedColormap.from_list("two", ["navy", "gold"], N=7)
+                 .with_extremes(under="#00ff00", over="#ff00ff", bad="#808080"), id="segmented-7"),
+    pytest.param(lambda: colormaps["viridis"], id="viridis-clear-bad"),
+]
+
+
+def edge_values(n: int, vmin: float, vmax: float, dtype) -> np.ndarray:
+    """Each colour's centre, vmin, vmax, just over vmax (N < xa < N + 1), far out, non-finite."""
+    width = vmax - vmin
+    centres = vmin + width * (np.arange(n) + 0.5) / n
+    extra = [vmin, vmax, vmax + width * 0.5 / n, vmax + width * 10, vmin - width * 0.5 / n,
+             vmin - width * 10, np.nan, np.inf, -np.inf]
+    return np.concatenate([centres, extra]).astype(dtype)[None, :]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("make_cmap", FRESH_CMAPS)
+def test_a_freshly_built_colour_table_gives_every_colour_of_cmap_of_norm(make_cmap, dtype):
+    figwriter.clear_caches()
+    cmap = make_cmap()
+    values = edge_values(cmap.N, -1.0, 3.0, dtype)
+    scale = resolve_scale([values], vmin=-1.0, vmax=3.0, cmap=cmap)
+    got = colorize(values, scale)
+    assert got.dtype == np.uint8 and got.shape == values.shape + (3,)
+    np.testing.assert_array_equal(got, expected_rgb(values, scale))
+    table = colour_table(cmap)
+    assert table.rgb.dtype == np.uint8 and table.rgb.shape == (cmap.N + 4, 3)
+    np.testing.assert_array_equal(table.rgb[1:cmap.N + 1], expected_rgb(np.arange(cmap.N) /
+                                                                        (cmap.N - 1), _unit(cmap)))
+    for row, value in [(table.under, -1), (table.over, cmap.N), (table.bad, np.nan)]:
+        rgba = cmap(value, bytes=True)
+        np.testing.assert_array_equal(row, rgba[:3] if rgba[3] == 255 else [255, 255, 255])
+    # the packed table holds the same bytes, R G B 0
+    np.testing.assert_array_equal(table.packed.view(np.uint8).reshape(-1, 4)[:, :3], table.rgb)
+    assert not table.packed.view(np.uint8).reshape(-1, 4)[:, 3].any()
+
+
+def _unit(cmap) -> ColorScale:
+    return resolve_scale([np.array([[0.0, 1.0]])], vmin=0.0, vmax=1.0, cmap=cmap)
+
+
+def test_translucent_colours_are_composited_over_white_and_rounded():
+    """Alpha bytes a: shown as round((c * a + 255 * (255 - a)) / 255), Agg over a white figure."""
+    figwriter.clear_caches()
+    colours = [(0.0, 0.0, 1.0, 0.5), (1.0, 0.2, 0.0, 0.25), (0.3, 0.6, 0.9, 0.75), (0, 0, 0, 0.1)]
+    cmap = mcolors.ListedColormap(colours).with_extremes(
+        under=(0.0, 0.5, 0.0, 0.4), over=(0.9, 0.1, 0.5, 0.6), bad=(0.2, 0.2, 0.2, 0.3))
+    table = colour_table(cmap)
+    rgba = np.concatenate([cmap(np.arange(4), bytes=True), [cmap(-1, bytes=True)],
+                           [cmap(4, bytes=True)], [cmap(np.nan, bytes=True)]]).astype(np.int64)
+    assert set(rgba[:, 3]) - {0, 255}, "the colours must be translucent"
+    c, a = rgba[:, :3], rgba[:, 3:]
+    expected = (2 * (c * a + 255 * (255 - a)) + 255) // 510  # exact round half up
+    np.testing.assert_array_equal(table.rgb[1:5], expected[:4])
+    np.testing.assert_array_equal(table.under, expected[4])
+    np.testing.assert_array_equal(table.over, expected[5])
+    np.testing.assert_array_equal(table.bad, expected[6])
+
+
+@pytest.mark.parametrize(("extreme", "value"), [("under", -5.0), ("over", 5.0), ("bad", np.nan)])
+def test_colormaps_sharing_colours_but_not_extremes_get_their_own_tables(extreme, value):
+    """Copies of one colormap share its colour data; their extremes still tell them apart."""
+    figwriter.clear_caches()
+    values = np.array([[value, 0.5]])
+    for colour in ["red", "blue", "#00ff00"]:
+        cmap = colormaps["viridis"].with_extremes(**{extreme: colour})
+        scale = resolve_scale([values], vmin=0.0, vmax=1.0, cmap=cmap)
+        got = colorize(values, scale)
+        np.testing.assert_array_equal(got, expected_rgb(values, scale))
+        np.testing.assert_array_equal(got[0, 0], np.array(mcolors.to_rgb(colour)) * 255)
+
+
+def test_listed_colormaps_with_the_same_name_and_size_get_their_own_tables():
+    figwriter.clear_caches()
+    values = np.array([[0.1, 0.9]])
+    for colours in [["red", "green"], ["blue", "yellow"], ["black", "white"]]:
+        cmap = mcolors.ListedColormap(colours)  # all named "from_list", N = 2
+        scale = resolve_scale([values], vmin=0.0, vmax=1.0, cmap=cmap)
+        np.testing.assert_array_equal(colorize(values, scale), expected_rgb(values, scale))
+
+
+class _Listed(mcolors.ListedColormap):
+    """A colormap class of its own: its tables are cached by identity."""
+
+
+def test_colour_tables_are_built_once_per_colormap_by_data_or_identity(monkeypatch):
+    from figwriter.render.fast import colours
+
+    built = []
+
+    def counting_build(cmap):
+        built.append(cmap)
+        return build(cmap)
+
+    build = colours._build_table
+    monkeypatch.setattr(colours, "_build_table", counting_build)
+    figwriter.clear_caches()
+    # registry copies of a segmented and of a listed colormap share one table each
+    for name in ["RdBu_r", "viridis"]:
+        a, b = colormaps[name], colormaps[name]
+        assert a is not b
+        assert colour_table(a) is colour_table(b) is colour_table(a)
+    assert len(built) == 2
+    # other colormap classes: one table per object
+    first, second = _Listed(["red", "green", "blue"]), _Listed(["black", "white", "gray"])
+    t1 = colour_table(first)
+    t2 = colour_table(second)
+    assert colour_table(first) is t1 and colour_table(second) is t2 and t1 is not t2
+    assert len(built) == 4
+    np.testing.assert_array_equal(t1.rgb[1:4], [[255, 0, 0], [0, 128, 0], [0, 0, 255]])
+    np.testing.assert_array_equal(t2.rgb[1:4], [[0, 0, 0], [255, 255, 255], [128, 128, 128]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("cmap", "boundaries", "extend"),
+    [(mcolors.ListedColormap(["#111111", "#777777", "#cccccc", "#00aaff"])
+      .with_extremes(under="red", over="magenta", bad="black"),
+      [0.0, 1.0, 2.0, 3.0, 4.0], "neither"),
+     (EXTREMES, [-1.0, 0.0, 0.5, 2.0, 10.0], "both"),
+     (EXTREMES, [-1.0, 0.0, 0.5, 2.0, 10.0], "neither")],
+)
+def test_boundary_norm_indices_follow_cmap_of_norm(cmap, boundaries, extend, dtype):
+    """A norm returning colour indices: -1 under, N (or more) over, masked bad."""
+    figwriter.clear_caches()
+    ncolors = cmap.N
+    norm = mcolors.BoundaryNorm(boundaries, ncolors=ncolors, extend=extend)
+    b = np.array(boundaries)
+    values = np.concatenate([b, (b[1:] + b[:-1]) / 2, [b[0] - 1, b[-1] + 1, b[-1] * 100],
+                             [np.nan, np.inf, -np.inf]]).astype(dtype)[None, :]
+    scale = resolve_scale([values], norm=norm, cmap=cmap)
+    got = colorize(values, scale)
+    np.testing.assert_array_equal(got, expected_rgb(values, scale))
+    # the top boundary and beyond are over, not the top colour
+    over = cmap(cmap.N, bytes=True)[:3]
+    np.testing.assert_array_equal(got[0, len(b) - 1], over)
+    np.testing.assert_array_equal(got[0, 2 * len(b) - 1 + 1], over)
+
+
+def test_a_clipping_norm_paints_out_of_range_values_in_the_end_colours():
+    figwriter.clear_caches()
+    values = np.array([[-100.0, -0.5, 0.0, 0.3, 1.0, 1.5, 1e9, np.nan]])
+    scale = resolve_scale([values], norm=mcolors.Normalize(0.0, 1.0, clip=True), cmap=EXTREMES)
+    assert scale.norm.clip
+    got = colorize(values, scale)
+    np.testing.assert_array_equal(got, expected_rgb(values, scale))
+    np.testing.assert_array_equal(got[0, 0], EXTREMES(0, bytes=True)[:3])
+    np.testing.assert_array_equal(got[0, 6], EXTREMES(255, bytes=True)[:3])
+
+
+def test_a_norm_that_returns_its_input_leaves_the_values_alone():
+    """NoNorm hands back the (masked) values themselves; colouring must not scale them in place."""
+    values = np.array([[0.0, 0.25, 0.5, 0.999, 1.5, -0.5, np.nan]])
+    before = values.copy()
+    scale = resolve_scale([values], norm=mcolors.NoNorm(), cmap=EXTREMES)
+    got = colorize(values, scale)
+    np.testing.assert_array_equal(values, before)
+    np.testing.assert_array_equal(got, expected_rgb(values, scale))
+
+
+class _UnmaskedNormalize(mcolors.Normalize):
+    """A user norm that drops the mask of its input (returns a plain array)."""
+
+    def __call__(self, value, clip=None):
+        return np.asarray(super().__call__(value, clip))
+
+
+def test_non_finite_cells_are_bad_even_when_the_norm_drops_the_mask():
+    values = np.array([[0.0, 0.5, 1.0, np.inf, -np.inf, np.nan, 2.0, -1.0]])
+    scale = resolve_scale([values], norm=_UnmaskedNormalize(0.0, 1.0), cmap=EXTREMES)
+    got = colorize(values, scale)
+    finite = np.isfinite(values[0])
+    np.testing.assert_array_equal(got[0, ~finite], [[0, 0, 0]] * 3)  # EXTREMES's bad is black
+    np.testing.assert_array_equal(got[:, finite], expected_rgb(values[:, finite], scale))
+
+
+def test_colour_indices_default_to_the_colormaps_size():
+    cmap = mcolors.ListedColormap(["red", "green", "blue"]).with_extremes(
+        under="black", over="white", bad="gray")
+    values = np.array([-1.0, 0.0, 0.2, 0.5, 0.9, 1.0, 1.1, 5.0, np.nan])
+    scale = resolve_scale([values[None, :]], vmin=0.0, vmax=1.0, cmap=cmap)
+    assert colour_indices(values, scale).tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 6]
+    assert colour_indices(values, scale, 3).tolist() == [0, 1, 1, 2, 3, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_indices_into_scratch_follow_colormap_call_at_every_boundary(dtype):
+    """The renderer's path (temporaries in a Scratch) rounds in the values' own dtype."""
+    vmin, vmax = -0.3, 1.7
+    edges = vmin + (vmax - vmin) * np.arange(257) / 256
+    values = np.concatenate([
+        edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf), [np.nan, np.inf, -np.inf],
+    ]).astype(dtype)[None, :]
+    scale = resolve_scale([values], vmin=vmin, vmax=vmax, cmap=EXTREMES)
+    table = colour_table(EXTREMES)
+    scratch = Scratch()
+    for _ in range(2):  # the second time with the buffers already there
+        got = table.rgb[indices_into(values, scale, table.n, scratch)]
+        np.testing.assert_array_equal(got, expected_rgb(values, scale))
 
 
 # -- enlargement and reduction ---------------------------------------------------------------
