@@ -29,7 +29,7 @@ from figwriter.render.cells import Scratch, cell_factors, grid_columns, reduce_c
 from figwriter.render.fast import paint, render_fast, render_fast_grid
 from figwriter.render.fast.colours import colorize, colour_indices, colour_table, indices_into
 from figwriter.render.fast.layout import GRID_MAX_SIDE, grid_layout_for, layout_for
-from figwriter.render.fast.ticks import bar_ticks
+from figwriter.render.fast.ticks import bar_ticks, font_size, image_axis_ticks, tick_space
 
 from ._readback import read_images
 
@@ -518,6 +518,13 @@ TICK_CASES = [
 ]
 
 
+@pytest.fixture
+def fresh_caches():
+    """Empty figwriter's caches, so that ticks are computed here, not looked up."""
+    figwriter.clear_caches()
+
+
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(("norm", "px"), TICK_CASES)
 def test_tick_labels_and_offset_are_those_colorbar_prints(norm, px):
     ticks = bar_ticks(norm, px)
@@ -528,6 +535,7 @@ def test_tick_labels_and_offset_are_those_colorbar_prints(norm, px):
     assert all(0.0 - 1e-9 <= pos <= 1.0 + 1e-9 for pos, _ in ticks.major + ticks.minor)
 
 
+@pytest.mark.usefixtures("fresh_caches")
 def test_offset_text_and_unicode_minus_are_matplotlibs():
     assert bar_ticks(mcolors.Normalize(1e-5, 3e-5), 256).offset == f"1e{MINUS}5"
     assert bar_ticks(mcolors.Normalize(1000.1, 1000.5), 256).offset == "+1e3"
@@ -535,6 +543,7 @@ def test_offset_text_and_unicode_minus_are_matplotlibs():
                bar_ticks(mcolors.Normalize(-3.2, -1.1), 256).labels)
 
 
+@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize("extend", ["min", "max", "both"])
 def test_ticks_with_extensions_match_a_colorbar_with_extensions(extend):
     norm = mcolors.Normalize(-1.5, 2.0)
@@ -548,6 +557,7 @@ def test_ticks_with_extensions_match_a_colorbar_with_extensions(extend):
     st.floats(-9, 9), st.floats(-6, 6), st.floats(0.01, 3), st.integers(64, 700),
 )
 def test_ticks_match_colorbar_for_any_limits(kind, exponent, centre, spread, px):
+    figwriter.clear_caches()
     scale = 10.0 ** exponent
     if kind == "log":
         norm = mcolors.LogNorm(scale, scale * 10 ** (spread * 3))
@@ -556,6 +566,172 @@ def test_ticks_match_colorbar_for_any_limits(kind, exponent, centre, spread, px)
         norm = mcolors.Normalize(lo, lo + spread * scale)
     ticks = bar_ticks(norm, px)
     assert (ticks.labels, ticks.offset) == colorbar_reference(norm, px)
+
+
+def colorbar_ticks(norm, interior_px: int, extend: str = "neither"):
+    """Major and minor ``(position, label)`` a real colorbar draws, and its offset text.
+
+    Positions run from 0 at the bar's bottom to 1 at its top, as in ``BarTicks``.
+    """
+    frac = 1 + 0.05 * ((extend in ("min", "both")) + (extend in ("max", "both")))
+    cax_px = interior_px * frac
+    fig_h = (cax_px + 100) / 100
+    fig = Figure(figsize=(4, fig_h), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.05, 0.5 / fig_h, 0.4, cax_px / 100 / fig_h))
+    cax = fig.add_axes((0.6, 0.5 / fig_h, 0.05, cax_px / 100 / fig_h))
+    image = ax.imshow(np.zeros((2, 2)), norm=norm, cmap="viridis")
+    bar = fig.colorbar(image, cax=cax, extend=extend)
+    fig.canvas.draw()
+    box = bar.ax.get_window_extent()
+    yaxis = bar.ax.yaxis
+    drawn = yaxis._update_ticks()
+    majors = set(map(id, yaxis.majorTicks))
+    major, minor = [], []
+    for tick in drawn:
+        y = bar.ax.transData.transform((0.5, tick.get_loc()))[1]
+        entry = ((y - box.y0) / box.height, tick.label2.get_text())
+        (major if id(tick) in majors else minor).append(entry)
+    return major, minor, yaxis.get_offset_text().get_text(), bar.ax.get_ylim()
+
+
+def assert_same_ticks(got, want):
+    assert [label for _, label in got] == [label for _, label in want]
+    assert [pos for pos, _ in got] == pytest.approx([pos for pos, _ in want], abs=1e-9)
+
+
+BAR_POSITION_CASES = [
+    pytest.param(mcolors.Normalize(0.0, 1.0), 256, "neither", id="unit"),
+    pytest.param(mcolors.Normalize(1000.1, 1000.5), 256, "both", id="offset"),
+    pytest.param(mcolors.Normalize(3.0, 3.0), 256, "neither", id="singular"),
+    pytest.param(mcolors.LogNorm(0.01, 300.0), 256, "neither", id="log-decades"),
+    pytest.param(mcolors.LogNorm(2.0, 7.0), 256, "max", id="log-minor-labels-max"),
+    pytest.param(mcolors.LogNorm(0.5, 4e3), 180, "both", id="log-both"),
+    pytest.param(mcolors.LogNorm(5.0, 5.0), 256, "neither", id="log-singular"),
+    pytest.param(mcolors.SymLogNorm(1.0, vmin=-100.0, vmax=1000.0), 400, "min", id="symlog"),
+    pytest.param(mcolors.SymLogNorm(0.5, linscale=2.0, vmin=-10.0, vmax=10.0, base=2),
+                 300, "neither", id="symlog-base2"),
+    pytest.param(mcolors.PowerNorm(0.5, vmin=0.0, vmax=4.0), 256, "max", id="power-max"),
+    pytest.param(mcolors.PowerNorm(2.0, vmin=1.0, vmax=9.0), 256, "both", id="power-both"),
+    pytest.param(mcolors.TwoSlopeNorm(0.0, -3.0, 2.0), 256, "min", id="twoslope-min"),
+    pytest.param(mcolors.AsinhNorm(0.5, vmin=-50.0, vmax=50.0), 256, "neither", id="asinh"),
+]
+
+
+@pytest.mark.usefixtures("fresh_caches")
+@pytest.mark.parametrize(("norm", "px", "extend"), BAR_POSITION_CASES)
+def test_tick_positions_minor_ticks_and_limits_are_colorbars(norm, px, extend):
+    ticks = bar_ticks(norm, px, extend=extend)
+    major, minor, offset, ylim = colorbar_ticks(norm, px, extend)
+    assert major or minor  # something to compare
+    assert_same_ticks(ticks.major, major)
+    assert_same_ticks(ticks.minor, minor)
+    assert ticks.offset == offset
+    assert ticks.view == pytest.approx(ylim, rel=1e-12)
+    # the norm given is left alone (a singular one is widened on a copy)
+    assert (norm.vmin, norm.vmax) == (type(norm.vmin)(norm.vmin), type(norm.vmax)(norm.vmax))
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_ticks_of_different_norms_and_lengths_are_kept_apart():
+    # each computed afresh, then again from the cache: the same ticks as a colorbar
+    cases = [(mcolors.Normalize(0.01, 300.0), 256), (mcolors.LogNorm(0.01, 300.0), 256),
+             (mcolors.LogNorm(0.01, 300.0), 60), (mcolors.LogNorm(0.01, 300.0, clip=True), 256),
+             (mcolors.SymLogNorm(1.0, vmin=0.01, vmax=300.0), 256),
+             (mcolors.SymLogNorm(2.0, vmin=0.01, vmax=300.0), 256),
+             (mcolors.PowerNorm(0.5, vmin=0.01, vmax=300.0), 256)]
+    for _ in range(2):
+        for norm, px in cases:
+            major, minor, offset, _ = colorbar_ticks(norm, px)
+            ticks = bar_ticks(norm, px)
+            assert_same_ticks(ticks.major, major)
+            assert_same_ticks(ticks.minor, minor)
+            assert ticks.offset == offset
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_tick_label_size_decides_how_many_ticks_fit():
+    norm = mcolors.Normalize(0.0, 1.0)
+    with matplotlib.rc_context({"ytick.labelsize": 24}):
+        big = bar_ticks(norm, 256)
+        major, _, _, _ = colorbar_ticks(norm, 256)
+        assert_same_ticks(big.major, major)
+    small = bar_ticks(norm, 256, label_size=24.0)
+    assert small.major == big.major
+    assert len(bar_ticks(norm, 256).major) > len(big.major)
+    assert big.tick_space == int(256 / 100 * 72 // 48)
+
+
+@pytest.mark.usefixtures("fresh_caches")
+@pytest.mark.parametrize("rc", [{}, {"font.size": 7.0}, {"font.size": 13.0, "ytick.labelsize": 9},
+                                {"axes.titlesize": "xx-large", "ytick.labelsize": "small"}])
+def test_font_sizes_are_matplotlibs(rc):
+    from matplotlib.font_manager import FontProperties
+
+    with matplotlib.rc_context(rc):
+        for key in ("ytick.labelsize", "axes.titlesize", "font.size", "axes.labelsize"):
+            want = FontProperties(size=matplotlib.rcParams[key]).get_size_in_points()
+            assert font_size(key) == want
+
+
+@pytest.mark.parametrize("px", [37, 100, 143, 256, 431, 512, 1000])
+@pytest.mark.parametrize("labelsize", [6.0, 10.0, 13.5])
+def test_tick_space_is_that_of_matplotlibs_axes(px, labelsize):
+    with matplotlib.rc_context({"xtick.labelsize": labelsize, "ytick.labelsize": labelsize}):
+        fig = Figure(figsize=(px / 100 + 2, px / 100 + 2), dpi=100)
+        FigureCanvasAgg(fig)
+        side = px / (px + 200)
+        ax = fig.add_axes((100 / (px + 200), 100 / (px + 200), side, side))
+        assert tick_space(px, labelsize) == ax.yaxis.get_tick_space()
+        assert tick_space(px, labelsize, 3.0) == ax.xaxis.get_tick_space()
+
+
+def imshow_axis_ticks(rows: int, cols: int, width: int, height: int):
+    """``(pixel offset, label)`` of the x and y ticks an ``imshow`` axes of this size draws.
+
+    Offsets are from the image's left edge (x) and top edge (y), rounded down.
+    """
+    fig = Figure(figsize=(width / 100 + 2, height / 100 + 2), dpi=100)
+    FigureCanvasAgg(fig)
+    fw, fh = fig.get_size_inches() * 100
+    ax = fig.add_axes((100 / fw, 100 / fh, width / fw, height / fh))
+    ax.imshow(np.zeros((rows, cols)), aspect="auto")
+    fig.canvas.draw()
+    box = ax.get_window_extent()
+    out = []
+    for axis in (ax.xaxis, ax.yaxis):
+        ticks = []
+        for tick in axis._update_ticks():
+            if axis is ax.xaxis:
+                px = ax.transData.transform((tick.get_loc(), 0))[0] - box.x0
+            else:
+                px = box.y1 - ax.transData.transform((0, tick.get_loc()))[1]
+            ticks.append((int(math.floor(px + 1e-9)), tick.label1.get_text()))
+        out.append(ticks)
+    return out
+
+
+@pytest.mark.parametrize(("rows", "cols", "height", "width"), [
+    (1, 1, 256, 256), (2, 3, 200, 300), (20, 30, 60, 90), (7, 7, 490, 490), (10, 10, 500, 500),
+    (13, 250, 130, 500), (37, 1, 444, 12), (64, 64, 512, 512), (100, 40, 500, 200),
+    (300, 480, 300, 480), (1000, 3, 500, 300), (4097, 33, 512, 264),
+])
+def test_image_axis_ticks_are_those_of_imshow_axes(rows, cols, height, width):
+    want_x, want_y = imshow_axis_ticks(rows, cols, width, height)
+    # only whole cells are ticked: where imshow ticks halves too (a few cells on a long
+    # axis), its whole-cell ticks, labelled as integers
+    whole = lambda ticks: [(p, s.replace(".0", "")) for p, s in ticks  # noqa: E731
+                           if s.endswith(".0") or "." not in s]
+    want_x, want_y = whole(want_x), whole(want_y)
+    assert want_x and want_y
+    size = font_size("ytick.labelsize")
+    got_x = image_axis_ticks(cols, width, "x", size)
+    got_y = image_axis_ticks(rows, height, "y", size)
+    assert [s for _, s in got_x] == [s for _, s in want_x]
+    assert [s for _, s in got_y] == [s for _, s in want_y]
+    clamp = lambda ticks, n: [min(n - 1, max(0, p)) for p, _ in ticks]  # noqa: E731
+    assert [p for p, _ in got_x] == clamp(want_x, width)
+    assert [p for p, _ in got_y] == clamp(want_y, height)
 
 
 def test_picture_shows_the_ticks_and_labels(rng):
