@@ -604,6 +604,7 @@ BAR_POSITION_CASES = [
     pytest.param(mcolors.Normalize(0.0, 1.0), 256, "neither", id="unit"),
     pytest.param(mcolors.Normalize(1000.1, 1000.5), 256, "both", id="offset"),
     pytest.param(mcolors.Normalize(3.0, 3.0), 256, "neither", id="singular"),
+    pytest.param(mcolors.Normalize(-3.0, -1.0), 256, "neither", id="ticks-on-both-ends"),
     pytest.param(mcolors.LogNorm(0.01, 300.0), 256, "neither", id="log-decades"),
     pytest.param(mcolors.LogNorm(2.0, 7.0), 256, "max", id="log-minor-labels-max"),
     pytest.param(mcolors.LogNorm(0.5, 4e3), 180, "both", id="log-both"),
@@ -639,7 +640,9 @@ def test_ticks_of_different_norms_and_lengths_are_kept_apart():
              (mcolors.LogNorm(0.01, 300.0), 60), (mcolors.LogNorm(0.01, 300.0, clip=True), 256),
              (mcolors.SymLogNorm(1.0, vmin=0.01, vmax=300.0), 256),
              (mcolors.SymLogNorm(2.0, vmin=0.01, vmax=300.0), 256),
-             (mcolors.PowerNorm(0.5, vmin=0.01, vmax=300.0), 256)]
+             (mcolors.PowerNorm(0.5, vmin=0.01, vmax=300.0), 256),
+             (mcolors.PowerNorm(2.0, vmin=0.01, vmax=300.0), 256),
+             (mcolors.TwoSlopeNorm(30.0, vmin=0.01, vmax=300.0), 256)]
     for _ in range(2):
         for norm, px in cases:
             major, minor, offset, _ = colorbar_ticks(norm, px)
