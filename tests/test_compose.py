@@ -7,6 +7,7 @@ height in pixels; reductions against block means computed here, independently.
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 import threading
@@ -622,15 +623,16 @@ BAR_POSITION_CASES = [
 @pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize(("norm", "px", "extend"), BAR_POSITION_CASES)
 def test_tick_positions_minor_ticks_and_limits_are_colorbars(norm, px, extend):
-    ticks = bar_ticks(norm, px, extend=extend)
-    major, minor, offset, ylim = colorbar_ticks(norm, px, extend)
+    # copies: a colorbar widens a singular norm in place, and the parameters are shared
+    given = copy.deepcopy(norm)
+    ticks = bar_ticks(given, px, extend=extend)
+    assert (given.vmin, given.vmax) == (norm.vmin, norm.vmax)  # widened on a copy
+    major, minor, offset, ylim = colorbar_ticks(copy.deepcopy(norm), px, extend)
     assert major or minor  # something to compare
     assert_same_ticks(ticks.major, major)
     assert_same_ticks(ticks.minor, minor)
     assert ticks.offset == offset
     assert ticks.view == pytest.approx(ylim, rel=1e-12)
-    # the norm given is left alone (a singular one is widened on a copy)
-    assert (norm.vmin, norm.vmax) == (type(norm.vmin)(norm.vmin), type(norm.vmax)(norm.vmax))
 
 
 @pytest.mark.usefixtures("fresh_caches")
@@ -717,7 +719,9 @@ def imshow_axis_ticks(rows: int, cols: int, width: int, height: int):
 @pytest.mark.parametrize(("rows", "cols", "height", "width"), [
     (1, 1, 256, 256), (2, 3, 200, 300), (20, 30, 60, 90), (7, 7, 490, 490), (10, 10, 500, 500),
     (13, 250, 130, 500), (37, 1, 444, 12), (64, 64, 512, 512), (100, 40, 500, 200),
-    (300, 480, 300, 480), (1000, 3, 500, 300), (4097, 33, 512, 264),
+    (300, 480, 300, 480), (1000, 3, 500, 300), (4097, 33, 512, 264), (101, 101, 101, 101),
+    (1000, 50, 200, 500), (300, 60, 150, 100), (60, 1000, 150, 200), (30, 400, 100, 230),
+    (500, 500, 90, 90), (2000, 2000, 260, 260),
 ])
 def test_image_axis_ticks_are_those_of_imshow_axes(rows, cols, height, width):
     want_x, want_y = imshow_axis_ticks(rows, cols, width, height)
