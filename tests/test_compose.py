@@ -741,6 +741,26 @@ def test_image_axis_ticks_are_those_of_imshow_axes(rows, cols, height, width):
     assert [p for p, _ in got_y] == clamp(want_y, height)
 
 
+@pytest.mark.parametrize(("cells", "length"), [(7, 40), (5, 40), (3, 30), (9, 60), (13, 25)])
+def test_few_cells_on_a_short_axis_are_ticked_at_whole_cells(cells, length):
+    # where imshow would tick half cells, the ticks its AutoLocator made integer puts there
+    from matplotlib.ticker import AutoLocator
+
+    fig = Figure(figsize=(length / 100 + 2, length / 100 + 2), dpi=100)
+    FigureCanvasAgg(fig)
+    fw = fig.get_size_inches()[0] * 100
+    ax = fig.add_axes((100 / fw, 100 / fw, length / fw, length / fw))
+    ax.imshow(np.zeros((cells, cells)), aspect="auto")
+    locator = AutoLocator()
+    locator.set_params(integer=True)
+    ax.yaxis.set_major_locator(locator)
+    fig.canvas.draw()
+    want = [t.label1.get_text() for t in ax.yaxis._update_ticks()]
+    got = image_axis_ticks(cells, length, "y", font_size("ytick.labelsize"))
+    assert [s for _, s in got] == want
+    assert len(want) >= 2
+
+
 def test_picture_shows_the_ticks_and_labels(rng):
     values = rng.normal(size=(50, 50)) * 1e-5 + 2e-5
     scale = resolve_scale([values], vmin=1e-5, vmax=3e-5)
