@@ -77,8 +77,8 @@ def render(values, scale, key, **kwargs):
     return picture, layout
 
 
-def colorbar_reference(norm, interior_px: int, extend: str = "neither"):
-    """Labels and offset text a real colorbar of this interior height prints."""
+def drawn_colorbar(norm, interior_px: int, extend: str = "neither"):
+    """A real colorbar whose interior is ``interior_px`` high, drawn once."""
     frac = 1 + 0.05 * ((extend in ("min", "both")) + (extend in ("max", "both")))
     cax_px = interior_px * frac
     fig_h = (cax_px + 100) / 100
@@ -89,6 +89,12 @@ def colorbar_reference(norm, interior_px: int, extend: str = "neither"):
     image = ax.imshow(np.zeros((2, 2)), norm=norm, cmap="viridis")
     bar = fig.colorbar(image, cax=cax, extend=extend)
     fig.canvas.draw()
+    return bar
+
+
+def colorbar_reference(norm, interior_px: int, extend: str = "neither"):
+    """Labels and offset text a real colorbar of this interior height prints."""
+    bar = drawn_colorbar(norm, interior_px, extend)
     assert abs(bar.ax.get_window_extent().height - interior_px) < 1e-6
     # the ticks Axis.draw drew (inside the view limits), major then minor
     drawn = bar.ax.yaxis._update_ticks()
@@ -574,16 +580,7 @@ def colorbar_ticks(norm, interior_px: int, extend: str = "neither"):
 
     Positions run from 0 at the bar's bottom to 1 at its top, as in ``BarTicks``.
     """
-    frac = 1 + 0.05 * ((extend in ("min", "both")) + (extend in ("max", "both")))
-    cax_px = interior_px * frac
-    fig_h = (cax_px + 100) / 100
-    fig = Figure(figsize=(4, fig_h), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.05, 0.5 / fig_h, 0.4, cax_px / 100 / fig_h))
-    cax = fig.add_axes((0.6, 0.5 / fig_h, 0.05, cax_px / 100 / fig_h))
-    image = ax.imshow(np.zeros((2, 2)), norm=norm, cmap="viridis")
-    bar = fig.colorbar(image, cax=cax, extend=extend)
-    fig.canvas.draw()
+    bar = drawn_colorbar(norm, interior_px, extend)
     box = bar.ax.get_window_extent()
     yaxis = bar.ax.yaxis
     drawn = yaxis._update_ticks()
