@@ -95,11 +95,6 @@ def _show(ax: Any, shape: tuple[int, int], options: PictureOptions | None = None
     return im
 
 
-#: everything this module does with matplotlib (making a figure, drawing one, a
-#: user's figure too) runs under this lock, one thing at a time
-_DRAW_LOCK = MATPLOTLIB_LOCK
-
-
 #: Agg renderers kept between calls, by (width, height, dpi): a renderer carries
 #: matplotlib's text-metrics cache, which a fresh one (what a new
 #: ``FigureCanvasAgg`` makes) fills again; a renderer is lent to one drawing at a time
@@ -113,13 +108,13 @@ def figure_to_rgba(figure: Figure, dpi: float | None = None) -> np.ndarray:
     it) is put back afterwards, as is its dpi. Agg renderers are reused between
     calls of the same size, as a figure's own Agg canvas reuses its renderer.
     """
+    with MATPLOTLIB_LOCK:  # everything this module does with matplotlib, one at a time
+        return _figure_to_rgba(figure, dpi)
+
+
+def _figure_to_rgba(figure: Figure, dpi: float | None) -> np.ndarray:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    with _DRAW_LOCK:
-        return _figure_to_rgba(figure, dpi, FigureCanvasAgg)
-
-
-def _figure_to_rgba(figure: Figure, dpi: float | None, FigureCanvasAgg: Any) -> np.ndarray:
     old_canvas = figure.canvas
     old_dpi = figure.dpi
     try:
@@ -314,7 +309,7 @@ def render_matplotlib(
     if options is not None and not options.is_plain:
         full_key += (options.layout_key, options.blended, options.annot)
     mode = None if options is None else options.reduce
-    with _DRAW_LOCK:
+    with MATPLOTLIB_LOCK:
         fig = cache.pop(full_key)
         if fig is None:
             fig = _ColorbarFigure(data.shape, scale, options)
@@ -435,7 +430,7 @@ def render_matplotlib_grid(
         "grid", key, tuple(shapes), cols, bool(titles),
         tuple((s.cmap.name, type(s.norm), s.extend) for s in scales),
     )
-    with _DRAW_LOCK:
+    with MATPLOTLIB_LOCK:
         fig = cache.pop(full_key)
         if fig is None:
             fig = _GridFigure(shapes, scales, cols, bool(titles))
