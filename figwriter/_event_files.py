@@ -221,7 +221,7 @@ def _tbx_write_now(efw: Any, guard: EventFileGuard, summary: Any, step: int | No
     data = event.SerializeToString()
     ev = efw._ev_writer
     with ev._lock:  # what ev._write_serialized_event does, with the check inside the lock
-        now = guard.in_queue == 0
+        now = guard.in_queue == 0 and guard.error is None  # (a failure since the check above)
         if now:
             try:
                 ev._num_outstanding_events += 1
