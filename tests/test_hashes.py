@@ -569,7 +569,7 @@ EXPECTED: dict[str, list[str]] = {
         "10401559c49d283353abb7c932d2a7440da25b9b49ae5110ddc58d948599991e",
     ],
     "opts/aspect-number": [
-        "3f69b39069cb87083d422f4036f9771ef1ecddf657c85c513d2f5189183ab136",
+        "2db38e8fe1ccf611ce6efc07dd56b8c34d70be40b150c46fc199dd7b8cfecfcd",
     ],
     "opts/origin-extent-labels": [
         "b75abfdfbae805fc88b63485fe4bbbec262097ad89c65451910b61f08ff8bed6",

@@ -131,6 +131,21 @@ def test_numeric_aspect_is_height_over_width_of_a_cell(logdir, renderer):
     assert ratio == pytest.approx(0.5, abs=0.02)
 
 
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize(("shape", "aspect"), [((4, 4), 0.5), ((3, 6), 2.0), ((300, 90), 0.5)])
+def test_cells_keep_their_aspect_with_annotations_or_reduction(logdir, renderer, shape,
+                                                              aspect):
+    values = np.zeros(shape)
+    colour = rgb_of(np.array([0.0]), vmin=-1, vmax=1)[0]
+    annot = max(shape) < 10
+    (picture,) = logged(logdir, values, renderer, aspect=aspect, annot=annot, fmt=".0f",
+                        vmin=-1, vmax=1)
+    rows, cols = first_region(picture, colour)
+    cell_h = (rows.stop - rows.start) / shape[0]
+    cell_w = (cols.stop - cols.start) / shape[1]
+    assert cell_h / cell_w == pytest.approx(aspect, rel=0.05)
+
+
 def matplotlib_ticks(extent, width, height):
     """The tick labels an ``imshow(..., extent=...)`` axes of this pixel size prints."""
     fig = Figure(figsize=(width / 100 + 2, height / 100 + 2), dpi=100)
