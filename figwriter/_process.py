@@ -10,8 +10,10 @@ A call takes three steps on the caller's thread: its options are pickled (an
 option that cannot be, such as a norm built from a lambda, is refused with a
 ``TypeError`` there and then), its arrays are copied into shared-memory blocks
 that are reused from call to call (small arrays travel inside the message), and
-a short message goes to a worker. The worker maps the blocks, calls the job
-function the synchronous path calls, and sends the PNG back. A thread of the
+a short message goes to a worker (with the caller's matplotlib settings when
+they changed: :mod:`figwriter._process_settings`). The worker maps the blocks,
+calls the job function the synchronous path calls, and sends the PNG back with
+any warnings the job raised. A thread of the
 caller's process (the *collector*) receives the results and hands them to the
 writer in call order, whatever worker finished first.
 
@@ -54,6 +56,7 @@ from ._process_io import (
     unpack_error,
     widen_pipe,
 )
+from ._process_settings import Settings, raise_again
 
 __all__ = ["ProcessWorker", "WorkerProcessError", "check_picklable"]
 
@@ -87,6 +90,7 @@ class _Job:
     done: bool = False
     result: Any = None
     error: BaseException | None = None
+    warnings: list[Any] = field(default_factory=list)
 
 
 def _start_process() -> _Proc:
@@ -157,7 +161,8 @@ class _Pool:
         self.stopping = False
         self.wake_r: Connection | None = None
         self.wake_w: Connection | None = None
-        self.rc: dict[str, Any] | None = None
+        self.settings = Settings()
+        self.rc: Any = None
         self.rc_version = 0
         self.pid = os.getpid()
 
@@ -203,21 +208,16 @@ class _Pool:
             raise
 
     def _refresh_rc(self) -> None:
-        """Take a new snapshot of matplotlib's settings if they changed since the last call.
+        """Snapshot matplotlib's settings (rcParams, added fonts) if they changed.
 
-        Workers draw with the caller's settings (fonts, sizes, colours), as the
-        synchronous mode would; each worker is sent a snapshot once per change.
+        Workers draw with the caller's settings, as the synchronous mode would;
+        each worker is sent a snapshot once per change.
         """
-        import matplotlib
-
-        rc = matplotlib.rcParams
-        # dict's own comparison: about 15 us, no per-key lookups through RcParams
-        if self.rc is not None and dict.__eq__(rc, self.rc):
-            return
-        current: dict[str, Any] = {k: dict.__getitem__(rc, k) for k in dict.keys(rc)}
-        with self.cond:
-            self.rc = current
-            self.rc_version += 1
+        current = self.settings.changed()
+        if current is not None:
+            with self.cond:
+                self.rc = current
+                self.rc_version += 1
 
     def _proc_for(self, route: Hashable) -> _Proc:
         """The worker of ``route`` (a tag), started if needed. Holds ``cond``."""
@@ -304,8 +304,8 @@ class _Pool:
             except BaseException as err:  # never let the collector die silently
                 self._failed(err)
 
-    def _finished(self, proc: _Proc, message: tuple[int, bool, bytes]) -> None:
-        seq, ok, blob = message
+    def _finished(self, proc: _Proc, message: tuple[int, bool, bytes, list[Any]]) -> None:
+        seq, ok, blob, caught = message
         try:
             value = pickle.loads(blob)
         except Exception as err:  # e.g. an exception class only the worker can import
@@ -318,6 +318,7 @@ class _Pool:
                 self.blocks.give_back(block)
             job.blocks = []
             job.done = True
+            job.warnings = caught
             if ok:
                 job.result = value
             else:
@@ -357,6 +358,7 @@ class _Pool:
                     return
                 del self.jobs[self.next_emit]
             try:
+                raise_again(job.warnings)  # a filter may make one an error, as in thread mode
                 if job.error is None:
                     job.emit(job.result)
                 elif job.error is not _LOST_WITH_THE_FIRST:

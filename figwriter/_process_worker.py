@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import warnings
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._process_io import pack_error
+from ._process_settings import apply_settings, caught_warnings
 
 __all__ = ["main"]
 
@@ -36,6 +38,7 @@ def main(requests_fd: int, results_fd: int) -> None:
     requests = Connection(requests_fd, writable=False)
     results = Connection(results_fd, readable=False)
     attached: dict[str, shared_memory.SharedMemory] = {}
+    fonts: set[str] = set()  # the font files this process knows
     while True:
         try:
             message = requests.recv()
@@ -45,15 +48,16 @@ def main(requests_fd: int, results_fd: int) -> None:
             break
         seq, fn_bytes, payload, descs, rc, with_sizes = message
         if rc is not None:
-            rc.pop("backend", None)  # workers draw with Agg
-            dict.update(matplotlib.rcParams, rc)  # validated by the caller's rcParams
-        ok, value = _run(fn_bytes, payload, descs, attached, with_sizes)
+            apply_settings(rc, fonts)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # the caller's filters decide
+            ok, value = _run(fn_bytes, payload, descs, attached, with_sizes)
         try:  # pickled here, so that the caller can always read the sequence number
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as err:  # the result could not be pickled
             ok, blob = False, pickle.dumps(pack_error(err), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            results.send((seq, ok, blob))
+            results.send((seq, ok, blob, caught_warnings(caught)))
         except OSError:  # the caller's process is gone
             break
     for block in attached.values():

@@ -237,3 +237,5 @@ def test_writer_state_objects_survive_pickling():
     assert warned.first("t")
     again = pickle.loads(pickle.dumps(warned))
     assert not again.first("t") and again.first("u")
+    # a process keeps one record for all it unpickles (a worker's, across its jobs)
+    assert pickle.loads(pickle.dumps(overlay.Warned())) is again and not again.first("u")

@@ -19,6 +19,7 @@ import sys
 import textwrap
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -519,3 +520,80 @@ def test_a_picture_crosses_the_pipe_in_one_read(make_writer):
     want = min(_process_io.PIPE_BYTES, limit)
     for conn in (proc.requests, proc.results):
         assert fcntl.fcntl(conn.fileno(), fcntl.F_GETPIPE_SZ) >= want
+
+
+# -- what the caller's matplotlib knows, and what the worker's says ---------------------------
+
+
+def _renamed_serif(path: Path, family: str) -> str:
+    """DejaVu Serif saved under a family name that only this process will know."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSerif.ttf"))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):  # family, full name, typographic family
+            record.string = family
+        elif record.nameID == 6:  # PostScript name
+            record.string = family.replace(" ", "")
+    font.save(str(path))
+    return str(path)
+
+
+def test_fonts_added_at_run_time_reach_the_workers(make_writer, tmp_path):
+    import matplotlib
+    from matplotlib import font_manager
+
+    family = "Figwriter Test Serif"
+    data, title = np.arange(64.0).reshape(8, 8), "Serif 123"
+    manager = font_manager.fontManager
+    before = len(manager.ttflist)
+    w = make_writer(tmp_path / "process")
+    _image(w, "field", data, 0, title=title)  # the worker starts before the font exists
+    try:
+        manager.addfont(_renamed_serif(tmp_path / "serif.ttf", family))
+        with matplotlib.rc_context({"font.family": family}):
+            _image(w, "field", data, 1, title=title)
+            w.close()
+            with figwriter.FigureSummaryWriter(str(tmp_path / "sync")) as ref:
+                _image(ref, "field", data, 1, title=title)
+    finally:
+        del manager.ttflist[before:]
+        manager._findfont_cached.cache_clear()
+        figwriter.clear_caches()
+    default, serif = [i.encoded_image_string
+                      for _, _, _, i in read_image_protos(tmp_path / "process")]
+    (want,) = [i.encoded_image_string for _, _, _, i in read_image_protos(tmp_path / "sync")]
+    assert serif == want
+    assert default != want  # the font shows in the picture
+
+
+def test_worker_warnings_are_raised_in_the_caller_once_per_tag(make_writer, logdir):
+    from figwriter import AnnotationWarning
+
+    w = make_writer()
+    small = np.random.default_rng(3).random((200, 200))
+    with pytest.warns(AnnotationWarning, match=r"annot: 40000 cells of 'small' are too small"):
+        w.add_colormapped_image("small", small, 0, annot=True)
+        w.flush()
+    with pytest.warns(UserWarning, match=r"Glyph 129514 \(\\N\{TEST TUBE\}\) missing"):
+        _image(w, "glyph", np.eye(4), 0, title="\N{TEST TUBE}")
+        w.flush()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither tag warns again
+        w.add_colormapped_image("small", small, 1, annot=True)
+        _image(w, "glyph", np.eye(4), 1, title="\N{TEST TUBE}")
+        w.flush()
+    assert [len(read_images(logdir)[tag]) for tag in ("small", "glyph")] == [2, 2]
+
+
+@pytest.mark.parametrize("mode", [True, "process"])
+def test_a_warning_the_callers_filters_make_an_error_fails_that_picture(logdir, mode):
+    with figwriter.FigureSummaryWriter(logdir, async_render=mode) as w:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _image(w, "glyph", np.eye(4), 0, title="\N{TEST TUBE}")
+            with pytest.raises(UserWarning, match="missing from font"):
+                w.flush()
+        _image(w, "glyph", np.eye(4), 1)
+    assert [e.step for e in read_images(logdir)["glyph"]] == [1]

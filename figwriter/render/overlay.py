@@ -60,13 +60,11 @@ class Warned:
         self._tags: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __reduce__(self) -> tuple[Any, ...]:
+        # sent to a process-mode worker with each job: there it is the worker's own
+        # record, kept across its jobs (a worker serves one writer, a tag one worker)
         with self._lock:
-            return {"tags": set(self._tags)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._tags = set(state["tags"])
-        self._lock = threading.Lock()
+            return _process_record, (set(self._tags),)
 
     def first(self, key: Hashable) -> bool:
         """True the first time ``key`` is seen."""
@@ -75,6 +73,20 @@ class Warned:
                 return False
             self._tags.add(key)
             return True
+
+
+_PROCESS_RECORD: list[Warned] = []
+
+
+def _process_record(tags: set[Hashable]) -> Warned:
+    """This process's record of tags warned about, with ``tags`` added (see
+    ``Warned.__reduce__``)."""
+    if not _PROCESS_RECORD:
+        _PROCESS_RECORD.append(Warned())
+    record = _PROCESS_RECORD[0]
+    with record._lock:
+        record._tags |= tags
+    return record
 
 
 def warn_small_cells(warned: Warned | None, key: Hashable, skipped: int, cell: str) -> None:
