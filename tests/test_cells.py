@@ -77,6 +77,11 @@ GRIDS = [
     (((300, 100), 2.0, {}), (300, 1, 1), (100, 1, 2)),          # s = 512/600: 1.71 -> 1 fits
     (((96, 10000), 2.0, {}), (96, 1, 3), (10000, 1, 20)),       # rows held at 32 pixels
     (((1056, 40000), 2.0, {}), (1056, 1, 33), (40000, 1, 79)),  # 32 pixels of 33 cells
+    (((64, 64), 0.4, {}), (64, 2, 1), (64, 5, 1)),              # 1.6 -> 2, then 2 / 0.4 = 5
+    (((300, 90), 0.5, {}), (300, 1, 1), (90, 2, 1)),            # s = 256/150: 0.85 -> 1, 2
+    (((1, 256), 0.9, {}), (1, 1, 1), (256, 1, 1)),              # s = 1: 0.9 and 1.1 -> 1
+    (((1, 10), 0.05, {}), (1, 1, 1), (10, 20, 1)),              # 1.28 -> 1, then 1 / 0.05
+    (((1, 300), 3.7, {"max_size": 100}), (1, 1, 1), (300, 1, 4)),  # 1/4 nearest 1/3.7
     # room for annotations: enlarged cells get min_cell pixels where max_size allows
     (((256, 256), "equal", {"min_cell": 2}), (256, 2, 1), (256, 2, 1)),
     (((10, 10), "equal", {"min_cell": 30}), (10, 30, 1), (10, 30, 1)),
@@ -85,6 +90,9 @@ GRIDS = [
     (((10, 40), "auto", {"min_cell": 30}), (10, 30, 1), (40, 12, 1)),  # each axis alone
     (((600, 10), "auto", {"min_cell": 30}), (600, 1, 2), (10, 30, 1)),
     (((600, 10), 0.5, {"min_cell": 30}), (600, 1, 2), (10, 1, 1)),  # reduced: left alone
+    (((10, 600), 2.0, {"min_cell": 30}), (10, 1, 1), (600, 1, 2)),
+    (((10, 20), "equal", {"extent": (0.0, 20.0, 0.0, 10.0), "min_cell": 30}),
+     (10, 25, 1), (20, 25, 1)),                                 # square in data units too
     (((5, 5), "equal", {"min_cell": 30}), (5, 52, 1), (5, 52, 1)),  # already larger
 ]
 
@@ -98,6 +106,7 @@ def test_cell_grid_cases_worked_by_hand(call, rows, cols):
 def test_cell_grid_defaults_are_those_of_a_picture():
     assert cell_grid((128, 128)) == cell_grid((128, 128), "equal", None, 512, 256, 1)
     assert cell_grid((513, 100)) == (AxisCells(513, 1, 2), AxisCells(100, 1, 2))
+    assert cell_grid((256, 256)) == (AxisCells(256, 1, 1), AxisCells(256, 1, 1))
 
 
 @pytest.mark.parametrize("shape", [(3, 4), (10, 10), (10, 37), (64, 200), (300, 90)])
