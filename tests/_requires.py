@@ -35,7 +35,8 @@ def require(name: str) -> ModuleType:
     except ImportError as err:
         if IN_CI:
             pytest.fail(f"{name} must be installed in CI: {err}")
-        pytest.skip(f"{name} is not installed (pip install -e '.[test]'); in CI this fails")
+        pytest.skip(f"{name} is not installed (pip install -e '.[test]'); in CI this fails",
+                    allow_module_level=True)
 
 
 def import_torch() -> ModuleType:

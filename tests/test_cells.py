@@ -1,4 +1,4 @@
-"""The cells stage (``figwriter.render.cells``) against references of its own.
+"""The cells stage (``figwriter.render.cells`` and ``.geometry``) against references of its own.
 
 Cell geometry: the cell ratio against what ``imshow`` draws, and the pixels per
 cell against cases worked by hand from the documented rule. Reductions: every
@@ -21,17 +21,15 @@ from matplotlib.figure import Figure
 from figwriter import clear_caches
 from figwriter.render import cells
 from figwriter.render.cells import (
-    AxisCells,
     Scratch,
     as_cells,
-    cell_grid,
-    cell_ratio,
     default_reduce,
     readonly,
     reduce_blocks,
     reduce_cells,
     reduce_into,
 )
+from figwriter.render.geometry import AxisCells, cell_grid, cell_ratio
 
 # -- cell geometry ---------------------------------------------------------------------------
 

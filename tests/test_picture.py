@@ -19,11 +19,14 @@ from matplotlib.figure import Figure
 
 from figwriter._held import HeldScales
 from figwriter.render import cells, overlay
-from figwriter.render.cells import cell_grid, default_reduce, reduce_blocks
+from figwriter.render.cells import default_reduce, reduce_blocks
 from figwriter.render.fast.picture import value_ticks
+from figwriter.render.geometry import cell_grid, cell_ratio
 from figwriter.render.overlay import annotation_text, background_rgb, blend, label_step
 
-seaborn = pytest.importorskip("seaborn", reason="seaborn is in the test extra")
+from ._requires import require
+
+seaborn = require("seaborn")
 
 
 # -- reductions --------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ def test_auto_aspect_fills_a_readable_box(shape):
 ])
 def test_numeric_aspect_is_the_cell_shape_as_imshow_draws_it(shape, aspect, extent):
     rows, cols = cell_grid(shape, aspect, extent, 512)
-    want = cells.cell_ratio(shape, aspect, extent) * shape[0] / shape[1]
+    want = cell_ratio(shape, aspect, extent) * shape[0] / shape[1]
     got = rows.length / cols.length
     assert got == pytest.approx(want, rel=0.2)
     assert max(rows.length, cols.length) <= 512
@@ -154,7 +157,7 @@ def test_label_thinning_is_seaborns_auto(n, inches):
     ax = fig.add_axes((1 / (inches + 2), 1 / (inches + 2), inches / (inches + 2),
                        inches / (inches + 2)))
     labels = [f"t{i}" for i in range(n)]
-    pandas = pytest.importorskip("pandas", reason="seaborn depends on pandas")
+    pandas = require("pandas")
     frame = pandas.DataFrame(np.zeros((n, n)), index=labels, columns=labels)
     seaborn.heatmap(frame, xticklabels="auto", yticklabels="auto", ax=ax, cbar=False)
     size = ax.xaxis.get_ticklabels()[0].get_size()

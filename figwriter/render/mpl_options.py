@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .cells import cell_grid, cell_ratio, reduce_blocks
+from .cells import reduce_blocks
+from .geometry import cell_grid, cell_ratio
 from .options import PictureOptions
 from .overlay import (
     ANNOT_DARK,

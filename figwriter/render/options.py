@@ -51,7 +51,7 @@ class PictureOptions:
     ncols : int or None
         Panels per row of a grid; default a near-square grid.
     aspect : {"equal", "auto"} or float
-        Cell shape (see :func:`figwriter.render.cells.cell_grid`).
+        Cell shape (see :func:`figwriter.render.geometry.cell_grid`).
     origin : {"upper", "lower"}
         Where row 0 goes.
     extent : tuple of 4 floats or None

@@ -2,7 +2,7 @@
 labels, annotations, a background.
 
 The layout generalises the plain one: each axis has its own integer factor
-(:func:`figwriter.render.cells.cell_grid`), the image axes are ticked in array
+(:func:`figwriter.render.geometry.cell_grid`), the image axes are ticked in array
 indices (whole cells, as the plain picture), in data units (``extent``, as
 ``imshow`` ticks them) or with one label per row/column (thinned as seaborn's
 ``"auto"``), and bands for the axis labels are added around the image. With
@@ -24,7 +24,8 @@ import numpy as np
 from ..._cache import BoundedCache
 from ..._scale import ColorScale
 from .. import cells as _cells_mod
-from ..cells import AxisCells, as_cells, cell_grid, reduce_blocks, reduce_into
+from ..cells import as_cells, reduce_blocks, reduce_into
+from ..geometry import AxisCells, cell_grid
 from ..options import MAX_PICTURE_SIDE, CanvasSizes, PictureOptions, Stream
 from ..overlay import (
     ANNOT_DARK,
