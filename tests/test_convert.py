@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from figwriter._convert import float_view, to_2d, to_batch, to_numpy
 
-from ._requires import import_torch
+from ._requires import import_torch, require
 
 REAL_DTYPES = [
     np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
@@ -521,7 +521,7 @@ TORCH_FLOATS = ["bfloat16", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
 
 @pytest.fixture
 def ml_dtypes():
-    return pytest.importorskip("ml_dtypes", reason="ml_dtypes comes with the test extra")
+    return require("ml_dtypes")
 
 
 def _every_value(ml_dtypes, name: str) -> np.ndarray:
@@ -562,7 +562,7 @@ def test_ml_dtypes_floats_convert_as_torch_widens_them(ml_dtypes, torch, name):
 
 @pytest.mark.parametrize("name", ML_FLOATS)
 def test_jax_arrays_of_every_float_type(ml_dtypes, name):
-    jnp = pytest.importorskip("jax.numpy", reason="jax comes with the test extra")
+    jnp = require("jax.numpy")
     values = _every_value(ml_dtypes, name)
     if not hasattr(jnp, name):
         pytest.skip(f"this jax has no {name}")
@@ -592,7 +592,7 @@ def test_ml_dtypes_complex_refused(ml_dtypes):
 
 def test_a_jax_bfloat16_picture_is_the_torch_bfloat16_picture(ml_dtypes, torch, writer_cls,
                                                               tmp_path):
-    jnp = pytest.importorskip("jax.numpy", reason="jax comes with the test extra")
+    jnp = require("jax.numpy")
     from ._readback import read_images
 
     rng = np.random.default_rng(5)

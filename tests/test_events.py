@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 from ._readback import read_images, read_scalars
+from ._requires import require
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RENDERER = "fast"
@@ -375,7 +376,7 @@ def test_pickling_a_writer_outside_a_spawn_is_refused(writer):
 @FORK_WARNINGS[1]
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_dataloader_workers_logging_on_a_writer_made_before_them(writer_cls, mode, logdir):
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
 
     class Logging(torch.utils.data.Dataset):
         def __init__(self, writer, n):

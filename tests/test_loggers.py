@@ -16,6 +16,8 @@ from PIL import Image
 
 import figwriter
 
+from ._requires import require
+
 
 @pytest.fixture
 def field(rng) -> np.ndarray:
@@ -41,7 +43,7 @@ def test_pillow_reads_the_png_as_the_array(field, tmp_path):
 
 @pytest.fixture
 def wandb_offline(tmp_path, monkeypatch):
-    wandb = pytest.importorskip("wandb", reason="wandb is not installed (the test extra has it)")
+    wandb = require("wandb")
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
     for name in ("WANDB_DIR", "WANDB_CACHE_DIR", "WANDB_CONFIG_DIR", "WANDB_DATA_DIR"):
@@ -72,7 +74,7 @@ def test_wandb_offline_stores_the_pictures(wandb_offline, field, tmp_path):
 
 @pytest.mark.slow
 def test_mlflow_local_store_keeps_the_pictures(field, tmp_path, monkeypatch):
-    mlflow = pytest.importorskip("mlflow", reason="mlflow is not installed (the test extra has it)")
+    mlflow = require("mlflow")
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3: a local folder store
     mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())
     pixels = figwriter.colormapped_image(field, robust=True, label="height (mm)")

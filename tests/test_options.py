@@ -22,8 +22,9 @@ from figwriter.render.fast.text import rasterize
 from figwriter.render.overlay import ANNOT_DARK, ANNOT_LIGHT, AnnotationWarning
 
 from ._readback import read_images
+from ._requires import require
 
-seaborn = pytest.importorskip("seaborn", reason="seaborn is in the test extra")
+seaborn = require("seaborn")
 
 RENDERERS = ["fast", "matplotlib"]
 
@@ -202,7 +203,7 @@ def test_axis_labels_add_text_outside_the_image(logdir, renderer):
 
 
 def test_tick_labels_are_thinned_as_seaborns_auto():
-    pandas = pytest.importorskip("pandas", reason="seaborn depends on pandas")
+    pandas = require("pandas")
     tokens = tuple(f"tok{i}" for i in range(197))
     options = picture_options(xticklabels=tokens, yticklabels=tokens[:12], aspect="auto")
     layout = picture_layout_for("tokens", (12, 197), title=False, label=False, max_size=512,
