@@ -334,7 +334,10 @@ def _check_in_window(norm: NormLike, vmin: float | None, vmax: float | None,
         raise ValueError(f"vmax must be positive for a log norm; got vmax={vmax}")
     w_lo, w_hi = _window(is_log)
     prefix = "norm." if isinstance(norm, mcolors.Normalize) else ""
-    for name, value in ((prefix + "vmin", vmin), (prefix + "vmax", vmax), ("center", center)):
+    # a TwoSlopeNorm's or CenteredNorm's centre is a limit of its own
+    vcenter = _check_limit(getattr(norm, "vcenter", None), "norm.vcenter")
+    for name, value in ((prefix + "vmin", vmin), (prefix + "vmax", vmax), ("center", center),
+                        ("norm.vcenter", vcenter)):
         if value is not None and not w_lo <= value <= w_hi:
             raise ValueError(
                 f"{name} must be between {w_lo:g} and {w_hi:g}"
@@ -440,7 +443,16 @@ def _own_norm(norm: mcolors.Normalize, vmin: float,
     # the norm fills the limits it leaves unset itself, as it does under
     # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
     the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
-    return the_norm, float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
+    lo, hi = float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
+    w_lo, w_hi = _window(isinstance(norm, mcolors.LogNorm))
+    if not w_lo <= lo <= hi <= w_hi:  # centred on the norm's vcenter, past the window
+        raise ValueError(
+            f"norm={type(norm).__name__} centred at {getattr(norm, 'vcenter', 0.0):g} needs "
+            f"limits from {lo:g} to {hi:g} for these values, beyond what a colour bar can "
+            f"draw ({w_lo:g} to {w_hi:g}); set vmin and vmax (or halfrange) on the norm, or "
+            "clip the values"
+        )
+    return the_norm, lo, hi
 
 
 def _drawable_limits(vmin: float, vmax: float, is_log: bool) -> tuple[float, float]:
