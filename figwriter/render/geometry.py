@@ -145,10 +145,10 @@ def cell_grid(shape: tuple[int, int], aspect: Aspect = "equal",
     ratios scale the long side as the plain rule would, then give each axis the
     whole pixels per cell (or whole reduction) that draws the ratio most
     closely, never passing ``max_size`` and never below :data:`MIN_DATA_SIDE`
-    pixels for an axis that has that many cells. Enlarged cells get at least ``min_cell``
-    pixels a side where ``max_size`` allows (room for annotations): with
-    ``"auto"`` each axis on its own, otherwise both axes by one factor, so the
-    cells keep their ratio.
+    pixels for an axis that has that many cells. Enlarged cells get at least
+    ``min_cell`` pixels a side where ``max_size`` allows (room for
+    annotations): with ``"auto"`` each axis on its own, otherwise both axes by
+    one factor, so the cells keep their ratio.
 
     >>> [tuple(a) for a in cell_grid((80, 1000), "auto")]
     [(80, 4, 1), (1000, 1, 2)]
