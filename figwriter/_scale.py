@@ -444,7 +444,7 @@ def _own_norm(norm: mcolors.Normalize, vmin: float,
     # imshow: a CenteredNorm stays symmetric, a TwoSlopeNorm keeps vcenter inside
     the_norm.autoscale_None(np.array([vmin, vmax], dtype=float))
     lo, hi = float(the_norm.vmin), float(the_norm.vmax)  # type: ignore[arg-type]
-    w_lo, w_hi = _window(isinstance(norm, mcolors.LogNorm))
+    w_lo, w_hi = _window(False)  # (a log norm's own limits were checked already)
     if not w_lo <= lo <= hi <= w_hi:  # centred on the norm's vcenter, past the window
         raise ValueError(
             f"norm={type(norm).__name__} centred at {getattr(norm, 'vcenter', 0.0):g} needs "
@@ -463,14 +463,9 @@ def _drawable_limits(vmin: float, vmax: float, is_log: bool) -> tuple[float, flo
     if is_log and wide_lo <= 0:
         # only for limits within ~1e-287 of zero, which a log scale cannot show
         wide_lo, wide_hi = (vmin, vmax) if vmin < vmax else (vmin / 10.0, vmax * 10.0)
-    # centring or widening may have pushed a limit out of the drawable window
-    vmin, vmax = min(max(wide_lo, w_lo), w_hi), min(max(wide_hi, w_lo), w_hi)
-    if vmin == vmax:  # both at one edge of the window
-        if vmax == w_hi:
-            vmin = w_hi / 10.0 if is_log else w_hi * 0.9
-        else:
-            vmax = w_lo * 10.0 if is_log else w_lo * 0.9
-    return vmin, vmax
+    # centring or widening may have pushed a limit out of the drawable window; both
+    # never land on one edge (limits start inside it, and widening moves them apart)
+    return min(max(wide_lo, w_lo), w_hi), min(max(wide_hi, w_lo), w_hi)
 
 
 def _final_norm(norm: NormLike, the_norm: mcolors.Normalize | None, vmin: float, vmax: float,

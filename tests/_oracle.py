@@ -100,11 +100,6 @@ def expected_scale(panels: list[np.ndarray], kw: dict[str, Any]) -> Scale:
     if is_log and lo_w <= 0:
         lo_w, hi_w = (vmin, vmax) if vmin < vmax else (vmin / 10.0, vmax * 10.0)
     vmin, vmax = min(max(lo_w, w_lo), w_hi), min(max(hi_w, w_lo), w_hi)
-    if vmin == vmax:  # both at one edge of the window
-        if vmax == w_hi:
-            vmin = w_hi / 10.0 if is_log else w_hi * 0.9
-        else:
-            vmax = w_lo * 10.0 if is_log else w_lo * 0.9
 
     if instance:
         norm.vmin, norm.vmax = vmin, vmax

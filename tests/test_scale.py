@@ -656,6 +656,8 @@ def test_cmap_of_wrong_type(cmap):
         ({"norm": mcolors.TwoSlopeNorm(vcenter=1e305)}, ValueError,
          r"^norm\.vcenter must be between -1e\+300 and 1e\+300 \(a colour bar cannot be "
          r"drawn beyond\); got norm\.vcenter=1e\+305$"),
+        ({"norm": mcolors.CenteredNorm(vcenter=np.inf)}, ValueError,
+         r"^norm\.vcenter must be finite; got inf$"),
         ({"norm": mcolors.CenteredNorm(vcenter=-1e301)}, ValueError,
          r"^norm\.vcenter must be between .* got norm\.vcenter=-1e\+301$"),
     ],
