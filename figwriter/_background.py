@@ -6,12 +6,13 @@ Every mode runs a picture's work as a :class:`Job`: a module-level function and
 its inputs as data. The same function runs in every mode (in process mode, in
 the worker process), so the pictures are identical to the synchronous mode's.
 
-Thread mode: one daemon thread per writer takes jobs from a bounded FIFO queue, in call
-order. A full queue blocks the caller (back-pressure: nothing is dropped). A job
-that fails does not stop the others; its exception is kept and raised to the
-caller, with its original traceback, at the next call, ``flush()`` or
-``close()``. Pending jobs are finished by ``flush()``/``close()``, when the
-writer is garbage-collected, and at interpreter exit.
+Thread mode: one daemon thread per writer takes jobs from a bounded FIFO queue,
+in call order, and draws each with the rcParams of its call
+(:func:`drawing_with`). A full queue blocks the caller (back-pressure: nothing
+is dropped). A job that fails does not stop the others; its exception is kept
+and raised to the caller, with its original traceback, at the next call,
+``flush()`` or ``close()``. Pending jobs are finished by ``flush()``/``close()``,
+when the writer is garbage-collected, and at interpreter exit.
 
 The thread holds a reference to a writer only through queued jobs, so an idle
 writer can be collected; a writer with pending jobs stays alive until they are
@@ -25,6 +26,8 @@ import os
 import queue
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -112,6 +115,8 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._errors: list[BaseException] = []
         self._failed_count = 0
+        self._settings: Any = None  # the callers' rcParams, a snapshot per change
+        self._rc: dict[str, Any] = {}
         # finish pending work at interpreter exit, before tensorboardX's own
         # exit hook closes the event file (atexit runs hooks last-in first-out)
         ref = weakref.ref(self)
@@ -133,6 +138,17 @@ class Worker:
         self._failed_count = 0
 
     # -- caller side ------------------------------------------------------------
+    def rc_of_the_call(self) -> dict[str, Any]:
+        """matplotlib's rcParams now: one snapshot, shared by the calls while they stay."""
+        if self._settings is None:
+            from ._process_settings import Settings
+
+            self._settings = Settings()
+        current = self._settings.changed()
+        if current is not None:
+            self._rc = current[0]
+        return self._rc
+
     def submit(self, job: Task) -> None:
         """Queue ``job``; blocks while ``max_pending`` jobs wait. Raises earlier failures."""
         self.raise_error()
@@ -398,13 +414,52 @@ def submit(worker: AnyWorker, job: Job, emit: Callable[[Encoded], None],
         return
     buffers = worker.buffers
     copies = [buffers.copy(a) for a in job.arrays]
+    rc = worker.rc_of_the_call()
 
     def run() -> None:
         try:
-            result = job.run(copies)
+            with drawing_with(rc):
+                result = job.run(copies)
         finally:
             for c in copies:
                 buffers.give_back(c)
         emit(result)
 
     worker.submit(run)
+
+
+@contextmanager
+def drawing_with(rc: dict[str, Any]) -> Iterator[None]:
+    """Draw with the rcParams ``rc`` (a call's), as the synchronous mode would.
+
+    When the process's rcParams still equal them (the usual case) nothing is
+    set. Otherwise the differing ones are set for the drawing, under the lock
+    every matplotlib use of figwriter's holds, and afterwards each is put back
+    unless something changed it meanwhile.
+    """
+    import matplotlib
+
+    from .render.locking import MATPLOTLIB_LOCK
+
+    params: Any = matplotlib.rcParams
+    if dict.__eq__(params, rc):
+        yield
+        return
+    with MATPLOTLIB_LOCK:
+        mine = {k: v for k, v in rc.items() if k != "backend" and not _same(params, k, v)}
+        saved = {k: dict.__getitem__(params, k) for k in mine}
+        dict.update(params, mine)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if dict.__getitem__(params, k) is mine[k]:
+                    dict.__setitem__(params, k, v)
+
+
+def _same(params: Any, key: str, value: Any) -> bool:
+    try:
+        current = dict.__getitem__(params, key)
+        return bool(current is value or current == value)
+    except Exception:  # a key the call had and this process lacks, or no equality
+        return False

@@ -179,10 +179,6 @@ def test_background_pictures_are_byte_identical_to_sync(writer_cls, tmp_path, re
     assert len({png for _, _, png in sync}) == len(sync)  # limits really changed every step
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known race: a background picture is drawn with the rcParams in force when the worker "
-    "draws it, not those of the call (rcParams are process-wide; matplotlib reads them "
-    "itself while drawing)"))
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_background_pictures_follow_the_rcparams_of_the_call(writer_cls, tmp_path, gate,
                                                               renderer):
@@ -203,6 +199,24 @@ def test_background_pictures_follow_the_rcparams_of_the_call(writer_cls, tmp_pat
     sync, background = written["sync"], written["background"]
     assert (background.width, background.height) == (sync.width, sync.height)
     assert background.png == sync.png
+    # the drawing's settings were put back: the process has the caller's again
+    assert matplotlib.rcParams["font.size"] == matplotlib.rcParamsDefault["font.size"]
+
+
+def test_settings_changed_while_a_background_picture_draws_are_kept(writer_cls, logdir,
+                                                                    gate):
+    import matplotlib
+
+    default = matplotlib.rcParamsDefault
+    with matplotlib.rc_context(), writer_cls(logdir, async_render=True) as w:
+        with matplotlib.rc_context({"font.size": 18, "axes.titlesize": 20}):
+            w.add_colormapped_image("styled", np.eye(3), 0, renderer="matplotlib", title="rc")
+        gate.wait_started(1)  # drawing now, with the call's settings
+        matplotlib.rcParams["font.size"] = 12  # the caller changes one meanwhile
+        gate.open()
+        w.flush()
+        assert matplotlib.rcParams["font.size"] == 12  # kept
+        assert matplotlib.rcParams["axes.titlesize"] == default["axes.titlesize"]  # put back
 
 
 # -- metadata at call time -----------------------------------------------------------------
