@@ -10,6 +10,7 @@ readable.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -135,7 +136,10 @@ def test_eight_threads_on_one_writer_lose_nothing_and_draw_what_one_thread_draws
             got[(int(thread[1:]), kind, e.step)] = e.png
     assert got.keys() == expected.keys()
     different = [key for key in expected if got[key] != expected[key]]
-    assert different == [], f"{len(different)} pictures differ from single-threaded ones"
+    assert different == [], (
+        f"{len(different)} pictures differ from single-threaded ones: "
+        + "; ".join(f"{key}: {_where_they_differ([_decoded(expected[key]), _decoded(got[key])])}"
+                    for key in different))
     scalars = read_scalars(logdir)
     assert {t: [s for s, _, _ in v] for t, v in scalars.items()} == {
         f"c/t{i}/scalar": list(range(ROUNDS[renderer])) for i in range(THREADS)
@@ -179,6 +183,13 @@ def _log_stream(writer: Any, prefix: str, renderer: str) -> None:
         writer.add_figure_png(f"{prefix}/figure", kept, step, close=False)
 
 
+def _decoded(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
 def _where_they_differ(pictures: list[np.ndarray]) -> str:
     """Where the first picture differs from the others: the box of differing pixels."""
     first, *rest = pictures
@@ -188,6 +199,8 @@ def _where_they_differ(pictures: list[np.ndarray]) -> str:
     for p in rest:
         diff |= (p != first).any(axis=2)
     rows, cols = np.nonzero(diff)
+    if not diff.any():
+        return "the same pixels, encoded differently"
     return (f"{diff.sum()} pixels differ, rows {rows.min()}..{rows.max()}, "
             f"columns {cols.min()}..{cols.max()} of {first.shape[1]}x{first.shape[0]}")
 
