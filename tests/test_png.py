@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zlib
 
@@ -212,3 +213,32 @@ def test_any_pixels_round_trip(pixels, backend):
     np.testing.assert_array_equal(
         _decode(encode_png(pixels, backend=backend))[1].reshape(pixels.shape), pixels
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or "isal" not in available_backends(),
+                    reason="fork is POSIX's; the lock guards the isal back end")
+def test_a_child_forked_while_another_thread_encodes_can_encode():
+    """ISA-L compressions run one at a time; a fork in the middle of one must not
+    leave the child's lock held (its first picture would wait forever)."""
+    import time
+
+    from figwriter import _png
+
+    _png._ISAL_LOCK.acquire()  # as if another thread were compressing at the fork
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            png = encode_png(np.zeros((4, 4, 3), np.uint8))
+            os._exit(0 if png.startswith(b"\x89PNG") else 1)
+    finally:
+        _png._ISAL_LOCK.release()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.01)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child's encode waited for a lock its parent held")
