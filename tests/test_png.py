@@ -217,6 +217,9 @@ def test_any_pixels_round_trip(pixels, backend):
 
 @pytest.mark.skipif(not hasattr(os, "fork") or "isal" not in available_backends(),
                     reason="fork is POSIX's; the lock guards the isal back end")
+# JAX (once another test used it) and Python 3.12+ warn of any fork: forking is the point
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning")
 def test_a_child_forked_while_another_thread_encodes_can_encode():
     """ISA-L compressions run one at a time; a fork in the middle of one must not
     leave the child's lock held (its first picture would wait forever)."""
