@@ -446,7 +446,8 @@ def drawing_with(rc: dict[str, Any]) -> Iterator[None]:
         yield
         return
     with MATPLOTLIB_LOCK:
-        mine = {k: v for k, v in rc.items() if k != "backend" and not _same(params, k, v)}
+        mine = {k: v for k, v in rc.items()
+                if k != "backend" and dict.__contains__(params, k) and not _same(params, k, v)}
         saved = {k: dict.__getitem__(params, k) for k in mine}
         dict.update(params, mine)
         try:
@@ -461,5 +462,5 @@ def _same(params: Any, key: str, value: Any) -> bool:
     try:
         current = dict.__getitem__(params, key)
         return bool(current is value or current == value)
-    except Exception:  # a key the call had and this process lacks, or no equality
+    except Exception:  # values without an equality
         return False
