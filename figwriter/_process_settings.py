@@ -39,10 +39,13 @@ class Settings:
         rc: Any = matplotlib.rcParams
         manager = font_manager.fontManager
         key = (id(manager), len(manager.ttflist), len(manager.afmlist))
-        # dict's own comparison: about 15 us, no per-key lookups through RcParams
+        # dict's own comparison: a few microseconds, no per-key lookups through RcParams
         if self.rc is not None and key == self.fonts_key and dict.__eq__(rc, self.rc):
             return None
-        current: dict[str, Any] = {k: dict.__getitem__(rc, k) for k in dict.keys(rc)}
+        # lists copied, so that a list changed in place (font.sans-serif.insert(...)) is
+        # seen as a change at the next call
+        current: dict[str, Any] = {k: list(v) if v.__class__ is list else v
+                                   for k, v in dict.items(rc)}
         files = list(dict.fromkeys(f.fname for f in (*manager.ttflist, *manager.afmlist)))
         self.rc, self.fonts_key = current, key
         return current, files

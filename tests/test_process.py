@@ -597,3 +597,25 @@ def test_a_warning_the_callers_filters_make_an_error_fails_that_picture(logdir, 
                 w.flush()
         _image(w, "glyph", np.eye(4), 1)
     assert [e.step for e in read_images(logdir)["glyph"]] == [1]
+
+
+def test_a_list_setting_changed_in_place_reaches_the_worker(make_writer, tmp_path):
+    import matplotlib
+
+    data, title = np.arange(64.0).reshape(8, 8), "Serif 123"
+    families = matplotlib.rcParams["font.sans-serif"]
+    w = make_writer(tmp_path / "process")
+    _image(w, "field", data, 0, title=title)
+    families.insert(0, "DejaVu Serif")  # changed in place, not assigned
+    try:
+        _image(w, "field", data, 1, title=title)
+        w.close()
+        with figwriter.FigureSummaryWriter(str(tmp_path / "sync")) as ref:
+            _image(ref, "field", data, 1, title=title)
+    finally:
+        families.remove("DejaVu Serif")
+        figwriter.clear_caches()
+    default, serif = [i.encoded_image_string
+                      for _, _, _, i in read_image_protos(tmp_path / "process")]
+    (want,) = [i.encoded_image_string for _, _, _, i in read_image_protos(tmp_path / "sync")]
+    assert serif == want and default != want
