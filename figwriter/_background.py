@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
+from ._process_settings import Settings
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -115,8 +117,7 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._errors: list[BaseException] = []
         self._failed_count = 0
-        self._settings: Any = None  # the callers' rcParams, a snapshot per change
-        self._rc: dict[str, Any] = {}
+        self._settings = Settings()  # the callers' rcParams, a snapshot per change
         # finish pending work at interpreter exit, before tensorboardX's own
         # exit hook closes the event file (atexit runs hooks last-in first-out)
         ref = weakref.ref(self)
@@ -140,14 +141,8 @@ class Worker:
     # -- caller side ------------------------------------------------------------
     def rc_of_the_call(self) -> dict[str, Any]:
         """matplotlib's rcParams now: one snapshot, shared by the calls while they stay."""
-        if self._settings is None:
-            from ._process_settings import Settings
-
-            self._settings = Settings()
-        current = self._settings.changed()
-        if current is not None:
-            self._rc = current[0]
-        return self._rc
+        self._settings.changed()  # a new snapshot only when they changed
+        return self._settings.rc
 
     def submit(self, job: Task) -> None:
         """Queue ``job``; blocks while ``max_pending`` jobs wait. Raises earlier failures."""

@@ -28,7 +28,7 @@ class Settings:
     """The caller's side: the last snapshot of rcParams and added fonts."""
 
     def __init__(self) -> None:
-        self.rc: dict[str, Any] | None = None
+        self.rc: dict[str, Any] = {}  # the last snapshot (empty before the first)
         self.fonts_key: tuple[int, int, int] | None = None
 
     def changed(self) -> tuple[dict[str, Any], list[str]] | None:
@@ -40,7 +40,7 @@ class Settings:
         manager = font_manager.fontManager
         key = (id(manager), len(manager.ttflist), len(manager.afmlist))
         # dict's own comparison: a few microseconds, no per-key lookups through RcParams
-        if self.rc is not None and key == self.fonts_key and dict.__eq__(rc, self.rc):
+        if key == self.fonts_key and dict.__eq__(rc, self.rc):
             return None
         # lists copied, so that a list changed in place (font.sans-serif.insert(...)) is
         # seen as a change at the next call
